@@ -1,0 +1,187 @@
+"""Which action a record is, from ``apiVersion`` and ``eventName``."""
+
+from __future__ import annotations
+
+import enum
+import importlib
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+
+from ._issues import Issue, Severity
+from ._model import Model
+
+__all__ = ["ELB_EVENT_SOURCE", "Action", "Api", "action_for", "actions", "resolve"]
+
+#: The ``eventSource`` of every ELB API call, Classic and v2 alike.
+ELB_EVENT_SOURCE = "elasticloadbalancing.amazonaws.com"
+
+
+class Api(enum.StrEnum):
+    """
+    The two ELB APIs, by the ``apiVersion`` CloudTrail records for them.
+
+    .. versionadded:: 0.1.0
+    """
+
+    #: Classic Load Balancers.
+    CLASSIC = "2012-06-01"
+    #: Application, Network and Gateway Load Balancers.
+    V2 = "2015-12-01"
+
+
+_MODULES = {Api.CLASSIC: "elbtrail.classic", Api.V2: "elbtrail.v2"}
+_API_NAMES = {Api.CLASSIC: "Classic (2012-06-01)", Api.V2: "ELBv2 (2015-12-01)"}
+
+
+@attrs.frozen
+class Action:
+    """
+    One ELB API action and the classes of its parameters and response.
+
+    Attributes:
+        api: The API the action belongs to.
+        name: The action's name, as ``eventName`` spells it.
+        request: The class of its ``requestParameters``.
+        response: The class of its ``responseElements``.
+
+    .. versionadded:: 0.1.0
+    """
+
+    api: Api
+    name: str
+    request: type[Model]
+    response: type[Model]
+
+
+_ACTIONS: dict[Api, Mapping[str, Action]] = {}
+_BY_REQUEST_CLASS: dict[type[Model], Action] = {}
+
+
+def actions(api: Api) -> Mapping[str, Action]:
+    """
+    Return every action of *api* by name, importing its models on first use.
+
+    .. versionadded:: 0.1.0
+    """
+    try:
+        return _ACTIONS[api]
+    except KeyError:
+        pass
+    module = importlib.import_module(_MODULES[api])
+    table = {
+        name: Action(api, name, request, response)
+        for name, (request, response) in module.ACTIONS.items()
+    }
+    for action in table.values():
+        _BY_REQUEST_CLASS[action.request] = action
+    _ACTIONS[api] = table
+    return table
+
+
+def action_for(api_version: str | None, event_name: str | None) -> Action | None:
+    """
+    Return the action for an ``apiVersion`` and ``eventName``, or ``None``.
+
+    .. versionadded:: 0.1.0
+    """
+    try:
+        api = Api(api_version or "")
+    except ValueError:
+        return None
+    return actions(api).get(event_name or "")
+
+
+def action_of_request(request: object) -> Action | None:
+    """Return the action whose request class *request* is an instance of."""
+    return _BY_REQUEST_CLASS.get(type(request))  # type: ignore[arg-type]
+
+
+# Keys that settle the API on their own, from the two APIs' documented shapes.
+_CLASSIC_KEYS = frozenset({"loadBalancerName", "loadBalancerNames", "listeners"})
+_V2_KEYS = frozenset({"loadBalancerArn", "loadBalancerArns", "name", "resourceArns"})
+
+
+def _guess(name: str, params: Any) -> Api | None:
+    candidates = [api for api in Api if name in actions(api)]
+    if len(candidates) < 2:
+        return candidates[0] if candidates else None
+    if params.__class__ is not dict:
+        return None
+    keys = params.keys()
+    classic = len(keys & _CLASSIC_KEYS)
+    v2 = len(keys & _V2_KEYS)
+    if classic == v2:
+        # Fall back to how many of each request class's keys are present.
+        classic = _overlap(actions(Api.CLASSIC)[name], keys)
+        v2 = _overlap(actions(Api.V2)[name], keys)
+    if classic == v2:
+        return None
+    return Api.CLASSIC if classic > v2 else Api.V2
+
+
+def _overlap(action: Action, keys: Any) -> int:
+    from ._model import _fields  # noqa: PLC0415 - private helper, used rarely
+
+    return len({f.wire for f in _fields(action.request)} & set(keys))
+
+
+_RESOLVED: dict[tuple[str, str], Action | None] = {}
+
+
+def resolve(record: Mapping[str, Any], issues: list[Issue] | None) -> Action | None:
+    """
+    Return the ELB action *record* is a call of, or ``None`` if it is none.
+
+    Where ``apiVersion`` is missing or not one of the two ELB versions, the API
+    is decided from the action name and the shape of ``requestParameters``,
+    and a notice saying so is appended to *issues*.
+    """
+    if record.get("eventSource") != ELB_EVENT_SOURCE:
+        return None
+    name = record.get("eventName")
+    version = record.get("apiVersion")
+    if name.__class__ is not str:
+        return None
+    if version.__class__ is str and version in _API_NAMES.keys():  # noqa: SIM118
+        try:
+            action = _RESOLVED[version, name]
+        except KeyError:
+            action = _RESOLVED[version, name] = actions(Api(version)).get(name)
+        if action is None and issues is not None:
+            issues.append(
+                Issue(
+                    message=f"unknown {_API_NAMES[Api(version)]} action {name!r}",
+                    code="unknown-action",
+                    severity=Severity.NOTICE,
+                    path="eventName",
+                    action="parameters kept as plain data",
+                )
+            )
+        return action
+    api = _guess(name, record.get("requestParameters"))
+    if issues is not None:
+        said = "missing" if version is None else f"{version!r}, not an ELB version"
+        if api is None:
+            issues.append(
+                Issue(
+                    message=f"apiVersion is {said}, and the action {name!r} "
+                    "could not be told apart from its parameters",
+                    code="unknown-api-version",
+                    severity=Severity.NOTICE,
+                    path="apiVersion",
+                    action="parameters kept as plain data",
+                )
+            )
+        else:
+            issues.append(
+                Issue(
+                    message=f"apiVersion is {said}; read {name!r} as "
+                    f"{_API_NAMES[api]} from its name and parameters",
+                    code="guessed-api-version",
+                    severity=Severity.NOTICE,
+                    path="apiVersion",
+                )
+            )
+    return actions(api).get(name) if api is not None else None

@@ -1,0 +1,266 @@
+"""The CloudTrail record envelope, and parsing one record into it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+import attrs
+
+from ._actions import ELB_EVENT_SOURCE, Action, action_for, action_of_request, resolve
+from ._identity import UserIdentity
+from ._issues import Issue, ParseError
+from ._model import HOOK, SKIP, Model, copy_json, key, structurer, unstructure
+
+__all__ = [
+    "Addendum",
+    "Event",
+    "Resource",
+    "TlsDetails",
+    "parse_event",
+]
+
+
+@attrs.frozen(kw_only=True, repr=False)
+class Resource(Model):
+    """
+    A resource the call touched (an item of ``resources``).
+
+    .. versionadded:: 0.1.0
+    """
+
+    arn: str | None = key("ARN")
+    arn_prefix: str | None = key("ARNPrefix")
+    account_id: str | None = None
+    type: str | None = None
+
+
+@attrs.frozen(kw_only=True, repr=False)
+class TlsDetails(Model):
+    """
+    The TLS connection the call came over (``tlsDetails``).
+
+    .. versionadded:: 0.1.0
+    """
+
+    tls_version: str | None = None
+    cipher_suite: str | None = None
+    client_provided_host_header: str | None = None
+    key_exchange: str | None = None
+
+
+@attrs.frozen(kw_only=True, repr=False)
+class Addendum(Model):
+    """
+    Why a record was delivered late or changed (``addendum``).
+
+    .. versionadded:: 0.1.0
+    """
+
+    reason: str | None = None
+    updated_fields: str | None = None
+    original_request_id: str | None = key("originalRequestID")
+    original_event_id: str | None = key("originalEventID")
+
+
+def _structure_parameters(
+    value: Any, record: Mapping[str, Any], path: str, issues: list[Issue]
+) -> tuple[Any, bool]:
+    return _structure_part(value, record, path, issues, request=True)
+
+
+def _structure_response(
+    value: Any, record: Mapping[str, Any], path: str, issues: list[Issue]
+) -> tuple[Any, bool]:
+    return _structure_part(value, record, path, issues, request=False)
+
+
+def _structure_part(
+    value: Any,
+    record: Mapping[str, Any],
+    path: str,
+    issues: list[Issue],
+    *,
+    request: bool,
+) -> tuple[Any, bool]:
+    if value.__class__ is not dict:
+        from ._model import _wrong  # noqa: PLC0415 - the rare path
+
+        _wrong(issues, path, "an object", value)
+        return None, False
+    # Notices about the API are said once, with the request.
+    action = resolve(record, issues if request else None)
+    if action is None:
+        return value, True
+    cls = action.request if request else action.response
+    return structurer(cls)(value, path, issues), True
+
+
+def _unstructure_part(value: Any) -> Any:
+    if isinstance(value, Model):
+        return unstructure(value)
+    return copy_json(value)
+
+
+_PARAMETERS_HOOK = {HOOK: (_structure_parameters, _unstructure_part)}
+_RESPONSE_HOOK = {HOOK: (_structure_response, _unstructure_part)}
+
+
+@attrs.frozen(kw_only=True, repr=False)
+class Event(Model):
+    """
+    One CloudTrail record: an API call, with who made it, when and how it went.
+
+    Every documented field is an attribute in snake_case; each is ``None`` when
+    the record does not have it (or has it as ``null``). For ELB calls,
+    :attr:`request_parameters` and :attr:`response_elements` are instances of
+    the action's classes in :mod:`elbtrail.classic` or :mod:`elbtrail.v2`; for
+    other calls, and ELB actions elbtrail does not know, they are the plain
+    JSON mappings.
+
+    :meth:`to_dict` gives back the record that was read.
+
+    Attributes:
+        issues: Problems found in this record, each with its JSON path.
+
+    .. versionadded:: 0.1.0
+    """
+
+    event_version: str | None = None
+    user_identity: UserIdentity | None = None
+    event_time: datetime | None = None
+    event_source: str | None = None
+    event_name: str | None = None
+    aws_region: str | None = None
+    source_ip_address: str | None = key("sourceIPAddress")
+    user_agent: str | None = None
+    error_code: str | None = None
+    error_message: str | None = None
+    request_parameters: Model | Mapping[str, Any] | None = attrs.field(
+        default=None, metadata=_PARAMETERS_HOOK
+    )
+    response_elements: Model | Mapping[str, Any] | None = attrs.field(
+        default=None, metadata=_RESPONSE_HOOK
+    )
+    additional_event_data: Mapping[str, Any] | None = None
+    request_id: str | None = key("requestID")
+    event_id: str | None = key("eventID")
+    read_only: bool | None = None
+    resources: tuple[Resource, ...] | None = None
+    event_type: str | None = None
+    api_version: str | None = None
+    management_event: bool | None = None
+    recipient_account_id: str | None = None
+    service_event_details: Mapping[str, Any] | None = None
+    shared_event_id: str | None = key("sharedEventID")
+    vpc_endpoint_id: str | None = None
+    vpc_endpoint_account_id: str | None = None
+    event_category: str | None = None
+    addendum: Addendum | None = None
+    session_credential_from_console: bool | None = None
+    edge_device_details: Mapping[str, Any] | None = None
+    tls_details: TlsDetails | None = None
+    insight_details: Mapping[str, Any] | None = None
+    event_context: Mapping[str, Any] | None = None
+    annotation: str | None = None
+    issues: tuple[Issue, ...] = attrs.field(
+        default=(), eq=False, hash=False, repr=False, metadata={SKIP: True}
+    )
+
+    @property
+    def is_elb(self) -> bool:
+        """Whether this is an Elastic Load Balancing API call."""
+        return self.event_source == ELB_EVENT_SOURCE
+
+    @property
+    def action(self) -> Action | None:
+        """
+        The ELB action this record is a call of, or ``None``.
+
+        Decided from ``apiVersion`` and ``eventName`` (or, where ``apiVersion``
+        is missing, from the parameters' shape).
+        """
+        if not self.is_elb:
+            return None
+        found = action_of_request(self.request_parameters)
+        if found is not None:
+            return found
+        return action_for(self.api_version, self.event_name)
+
+    @property
+    def is_error(self) -> bool:
+        """Whether the call failed (``errorCode`` is set)."""
+        return self.error_code is not None
+
+    @property
+    def version_info(self) -> tuple[int, int] | None:
+        """
+        ``eventVersion`` as two integers, so ``"1.10"`` sorts after ``"1.9"``.
+
+        ``None`` when the version is missing or not of the form ``major.minor``.
+        """
+        text = self.event_version
+        if text is None:
+            return None
+        major, _, minor = text.partition(".")
+        if not (major.isdigit() and minor.isdigit()):
+            return None
+        return int(major), int(minor)
+
+
+def parse_event(
+    record: Mapping[str, Any],
+    *,
+    strict: bool = False,
+    path: str = "",
+) -> Event:
+    """
+    Parse one CloudTrail record into an :class:`Event`.
+
+    Nothing in the record is dropped: unknown keys are kept, a value of the
+    wrong type leaves its attribute ``None`` and is reported in
+    :attr:`Event.issues` with its JSON path, and :meth:`Event.to_dict` gives
+    back the record.
+
+    Args:
+        record: One record, as decoded from JSON.
+        strict: Raise instead of reporting wrongly typed values.
+        path: The JSON path of the record in its file, prefixed to the paths
+            of issues (``"Records[3]"``).
+
+    Returns:
+        The typed event.
+
+    Raises:
+        elbtrail.ParseError: In strict mode, if any value has the wrong type.
+        TypeError: If *record* is not a mapping.
+
+    .. versionadded:: 0.1.0
+    """
+    if not isinstance(record, Mapping):
+        msg = f"a CloudTrail record is a JSON object, got {type(record).__name__}"
+        raise TypeError(msg)
+    if record.__class__ is not dict:
+        record = dict(record)
+    issues: list[Issue] = []
+    event: Event = _STRUCTURE_EVENT(record, path, issues)
+    if issues:
+        if strict and any(i.is_damage for i in issues):
+            raise ParseError(issues)
+        # The issues are found while the event is built, so they are attached
+        # after; the event is not shared with anyone before this returns.
+        object.__setattr__(event, "issues", tuple(issues))
+    return event
+
+
+def _structure_event(
+    record: Mapping[str, Any], path: str, issues: list[Issue]
+) -> Event:
+    global _STRUCTURE_EVENT  # noqa: PLW0603 - compiled once, on first use
+    _STRUCTURE_EVENT = structurer(Event)
+    result: Event = _STRUCTURE_EVENT(record, path, issues)
+    return result
+
+
+_STRUCTURE_EVENT = _structure_event

@@ -1,0 +1,482 @@
+"""Reading files, trees, streams and bytes into events."""
+
+from __future__ import annotations
+
+import gc
+import json
+import os
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any
+
+import attrs
+
+from ._actions import ELB_EVENT_SOURCE
+from ._event import Event, parse_event
+from ._formats import RawRecord, records_in
+from ._input import CHUNK_SIZE, decompressed, texts
+from ._issues import Issue, ParseError, Severity
+from ._scanner import Found, Scanner
+
+orjson: Any
+try:
+    import orjson
+except ImportError:  # pragma: no cover - exercised by the pure-Python test run
+    orjson = None
+
+__all__ = ["EventStream", "LogResult", "iter_events", "loads", "read"]
+
+Source = str | os.PathLike[str] | IO[bytes]
+
+# Folders of a trail's bucket that hold no API calls.
+_SKIPPED_FOLDERS = {
+    "CloudTrail-Digest": "a digest folder; digests list log files but hold no events",
+    "CloudTrail-Insight": "an Insights folder; Insights events are not API calls",
+}
+
+
+@attrs.frozen
+class LogResult:
+    """
+    What was read: the events, and every problem found on the way.
+
+    Iterating over a result iterates over its events.
+
+    Attributes:
+        events: The events, in the order they were read.
+        issues: Every problem found, each with its file, record and JSON path.
+        records: How many records were read, whether they were kept or not
+            (``elb_only`` leaves out the records of other services).
+
+    .. versionadded:: 0.1.0
+    """
+
+    events: Sequence[Event]
+    issues: Sequence[Issue]
+    records: int
+
+    def __iter__(self) -> Iterator[Event]:
+        """Iterate over the events."""
+        return iter(self.events)
+
+    def __len__(self) -> int:
+        """Return how many events there are."""
+        return len(self.events)
+
+    @property
+    def damaged(self) -> bool:
+        """Whether any issue is damage (an error or a repair), not just a notice."""
+        return any(issue.is_damage for issue in self.issues)
+
+
+def _fingerprint(record: dict[str, Any]) -> int:
+    if orjson is not None:
+        try:
+            return hash(orjson.dumps(record, option=orjson.OPT_SORT_KEYS))
+        except TypeError:  # an integer beyond 64 bits
+            pass
+    return hash(json.dumps(record, sort_keys=True, separators=(",", ":")))
+
+
+class _Collector:
+    """Turns raw records into events, applying the options of one read."""
+
+    def __init__(
+        self,
+        *,
+        strict: bool,
+        elb_only: bool,
+        dedupe: bool,
+        on_issue: Callable[[Issue], None] | None,
+    ) -> None:
+        self.strict = strict
+        self.elb_only = elb_only
+        self.dedupe = dedupe
+        self.on_issue = on_issue
+        self.issues: list[Issue] = []
+        self.records = 0
+        self._seen: dict[Any, tuple[str, int]] = {}
+
+    def report(self, issue: Issue) -> None:
+        if self.strict and issue.is_damage:
+            raise ParseError([issue])
+        self.issues.append(issue)
+        if self.on_issue is not None:
+            self.on_issue(issue)
+
+    def feed(self, items: Iterable[RawRecord | Issue], source: str) -> Iterator[Event]:
+        for item in items:
+            if isinstance(item, Issue):
+                self.report(item)
+                continue
+            event = self.event(item, source)
+            if event is not None:
+                yield event
+
+    def event(self, raw: RawRecord, source: str) -> Event | None:
+        index = self.records
+        self.records += 1
+        record = raw.record
+        repairs = [
+            attrs.evolve(r, record=index) if r.record is None else r
+            for r in raw.repairs
+        ]
+        if self.elb_only and record.get("eventSource") != ELB_EVENT_SOURCE:
+            for repair in repairs:
+                self.report(repair)
+            return None
+        event = parse_event(record, path=raw.path)
+        issues = repairs + [
+            attrs.evolve(
+                i,
+                source=source,
+                record=index,
+                line=i.line if i.line is not None else raw.line,
+            )
+            for i in event.issues
+        ]
+        if self.strict and any(i.is_damage for i in issues):
+            raise ParseError(issues)
+        duplicate = self._duplicate(record, source, index, raw)
+        if duplicate is not None:
+            issues.append(duplicate)
+        if issues:
+            for issue in issues:
+                self.issues.append(issue)
+                if self.on_issue is not None:
+                    self.on_issue(issue)
+            # Not shared with anyone yet; see parse_event.
+            object.__setattr__(event, "issues", tuple(issues))
+        if duplicate is not None and self.dedupe:
+            return None
+        return event
+
+    def _duplicate(
+        self, record: dict[str, Any], source: str, index: int, raw: RawRecord
+    ) -> Issue | None:
+        event_id = record.get("eventID")
+        if event_id.__class__ is not str:
+            return None
+        key = (event_id, _fingerprint(record))
+        first = self._seen.get(key)
+        if first is None:
+            self._seen[key] = (source, index)
+            return None
+        where = f"record {first[1]}" + (f" of {first[0]}" if first[0] != source else "")
+        return Issue(
+            message=f"the same record (eventID {event_id}) was delivered again; "
+            f"first seen as {where}",
+            code="duplicate-record",
+            severity=Severity.NOTICE,
+            source=source,
+            record=index,
+            path=raw.path or None,
+            line=raw.line,
+            action="dropped it" if self.dedupe else "kept it (use dedupe=True to drop)",
+        )
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    # Building many small objects triggers collections that find nothing to
+    # free (the objects are all alive); pausing them makes parsing much faster.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _decode_fast(data: bytes) -> Any:
+    if orjson is not None:
+        return orjson.loads(data)
+    return json.loads(data)
+
+
+def _found_in(
+    data: bytes, source: str, report: Callable[[Issue], None]
+) -> Iterator[Found | Issue]:
+    """Values in a whole input: one fast decode, or the scanner where it fails."""
+    try:
+        value = _decode_fast(data)
+    except (ValueError, RecursionError):
+        pass
+    else:
+        yield Found(value, "", None, None, in_records=False)
+        return
+    yield from Scanner(texts([data], source, report), source)
+
+
+def _records_from_bytes(
+    data: bytes, source: str, report: Callable[[Issue], None]
+) -> Iterator[RawRecord | Issue]:
+    data = b"".join(decompressed([data], source, report))
+    for found in _found_in(data, source, report):
+        if isinstance(found, Issue):
+            yield found
+        else:
+            yield from records_in(found, source)
+
+
+def loads(
+    data: bytes | str,
+    *,
+    strict: bool = False,
+    elb_only: bool = True,
+    dedupe: bool = False,
+    source: str | None = None,
+) -> LogResult:
+    """
+    Read CloudTrail records from bytes or text already in memory.
+
+    The shape is recognised from the content: a log file ``{"Records": [...]}``,
+    gzipped or not; a single record; JSON lines; EventBridge events;
+    ``lookup-events`` or CloudWatch Logs output; a JSON array of any of these.
+    Damaged input is repaired where it can be, and every repair and loss is
+    reported in :attr:`LogResult.issues`.
+
+    Args:
+        data: The input.
+        strict: Raise :class:`~elbtrail.ParseError` on the first damage or
+            wrongly typed value instead of reporting it.
+        elb_only: Keep only Elastic Load Balancing records; with ``False``,
+            records of every service are kept (with plain-data parameters).
+        dedupe: Drop a record delivered a second time (same ``eventID`` and
+            same content); duplicates are reported either way.
+        source: The name used for the input in issues.
+
+    Returns:
+        The events and issues.
+
+    Raises:
+        elbtrail.ParseError: In strict mode, on damage or a wrongly typed value.
+
+    .. versionadded:: 0.1.0
+    """
+    name = source or ("<text>" if isinstance(data, str) else "<bytes>")
+    collector = _Collector(
+        strict=strict, elb_only=elb_only, dedupe=dedupe, on_issue=None
+    )
+    with _gc_paused():
+        if isinstance(data, str):
+            events = list(collector.feed(_records_from_text(data, name), name))
+        else:
+            items = _records_from_bytes(data, name, collector.report)
+            events = list(collector.feed(items, name))
+    return LogResult(events, tuple(collector.issues), collector.records)
+
+
+def _records_from_text(text: str, source: str) -> Iterator[RawRecord | Issue]:
+    try:
+        value = json.loads(text)
+    except (ValueError, RecursionError):
+        found: Iterable[Found | Issue] = Scanner([text], source)
+    else:
+        found = [Found(value, "", None, None, in_records=False)]
+    for item in found:
+        if isinstance(item, Issue):
+            yield item
+        else:
+            yield from records_in(item, source)
+
+
+def _source_name(source: Source) -> str:
+    if isinstance(source, (str, os.PathLike)):
+        return os.fspath(source)
+    name = getattr(source, "name", None)
+    return name if isinstance(name, str) else "<stream>"
+
+
+def read(
+    source: Source,
+    *,
+    strict: bool = False,
+    elb_only: bool = True,
+    dedupe: bool = False,
+) -> LogResult:
+    """
+    Read a CloudTrail log file, a binary stream, or a tree of log files.
+
+    A directory is walked in name order, ``AWSLogs/...`` layouts included;
+    digest and Insights folders are skipped with a notice, and any file that
+    holds no CloudTrail records is reported rather than fatal. Everything
+    else is as for :func:`loads`.
+
+    Args:
+        source: A path to a file or directory, or a binary file object.
+        strict: Raise on the first damage instead of reporting it.
+        elb_only: Keep only Elastic Load Balancing records.
+        dedupe: Drop records delivered a second time.
+
+    Returns:
+        The events and issues of every file.
+
+    Raises:
+        elbtrail.ParseError: In strict mode, on damage or a wrongly typed value.
+        OSError: If *source* cannot be opened.
+
+    .. versionadded:: 0.1.0
+    """
+    collector = _Collector(
+        strict=strict, elb_only=elb_only, dedupe=dedupe, on_issue=None
+    )
+    events: list[Event] = []
+    with _gc_paused():
+        for name, data in _inputs(source, collector.report):
+            items = _records_from_bytes(data, name, collector.report)
+            events.extend(collector.feed(items, name))
+    return LogResult(events, tuple(collector.issues), collector.records)
+
+
+def _inputs(
+    source: Source, report: Callable[[Issue], None]
+) -> Iterator[tuple[str, bytes]]:
+    if not isinstance(source, (str, os.PathLike)):
+        yield _source_name(source), source.read()
+        return
+    path = Path(source)
+    if not path.is_dir():
+        yield str(path), path.read_bytes()
+        return
+    for file in walk(path, report):
+        try:
+            data = file.read_bytes()
+        except OSError as error:
+            report(_unreadable(file, error))
+            continue
+        yield str(file), data
+
+
+def _unreadable(file: Path, error: OSError) -> Issue:
+    return Issue(
+        message=f"cannot read the file: {error.strerror or error}",
+        code="unreadable-file",
+        severity=Severity.ERROR,
+        source=str(file),
+        action="skipped it",
+    )
+
+
+def walk(root: Path, report: Callable[[Issue], None]) -> Iterator[Path]:
+    """
+    Yield the files under *root* that may hold records, in name order.
+
+    Digest and Insights folders are reported once each and not entered.
+    """
+    for folder, dirs, files in os.walk(root):
+        dirs.sort()
+        for name in list(dirs):
+            reason = _SKIPPED_FOLDERS.get(name)
+            if reason is not None:
+                dirs.remove(name)
+                report(
+                    Issue(
+                        message=f"{reason}",
+                        code="skipped-folder",
+                        severity=Severity.NOTICE,
+                        source=str(Path(folder, name)),
+                        action="not read",
+                    )
+                )
+        for name in sorted(files):
+            yield Path(folder, name)
+
+
+class EventStream(Iterator[Event]):
+    """
+    The events of :func:`iter_events`, read as they are asked for.
+
+    Attributes:
+        issues: Every issue found so far (also passed to ``on_issue``).
+
+    .. versionadded:: 0.1.0
+    """
+
+    def __init__(self, events: Iterator[Event], collector: _Collector) -> None:
+        """Wrap the generator *events* fed by *collector*."""
+        self._events = events
+        self._collector = collector
+
+    @property
+    def issues(self) -> Sequence[Issue]:
+        """Every issue found so far."""
+        return tuple(self._collector.issues)
+
+    @property
+    def records(self) -> int:
+        """How many records have been read so far, kept or not."""
+        return self._collector.records
+
+    def __next__(self) -> Event:
+        """Read on to the next event."""
+        return next(self._events)
+
+    def __iter__(self) -> EventStream:
+        """Return the stream itself."""
+        return self
+
+
+def iter_events(
+    source: Source,
+    *,
+    strict: bool = False,
+    elb_only: bool = True,
+    dedupe: bool = False,
+    on_issue: Callable[[Issue], None] | None = None,
+) -> EventStream:
+    """
+    Stream the events of a file, a binary stream or a tree, in bounded memory.
+
+    Files are read a chunk at a time and records are typed one by one, so
+    memory stays bounded whatever the size of the input. Otherwise as
+    :func:`read`.
+
+    Args:
+        source: A path to a file or directory, or a binary file object.
+        strict: Raise on the first damage instead of reporting it.
+        elb_only: Keep only Elastic Load Balancing records.
+        dedupe: Drop records delivered a second time.
+        on_issue: Called with each issue as it is found.
+
+    Returns:
+        An iterator of events, whose ``issues`` grow as it is read.
+
+    .. versionadded:: 0.1.0
+    """
+    collector = _Collector(
+        strict=strict, elb_only=elb_only, dedupe=dedupe, on_issue=on_issue
+    )
+    return EventStream(_stream(source, collector), collector)
+
+
+def _stream(source: Source, collector: _Collector) -> Iterator[Event]:
+    if not isinstance(source, (str, os.PathLike)):
+        yield from _stream_file(source, _source_name(source), collector)
+        return
+    path = Path(source)
+    files = walk(path, collector.report) if path.is_dir() else iter([path])
+    for file in files:
+        try:
+            handle = file.open("rb")
+        except OSError as error:
+            if not path.is_dir():
+                raise
+            collector.report(_unreadable(file, error))
+            continue
+        with handle:
+            yield from _stream_file(handle, str(file), collector)
+
+
+def _stream_file(
+    handle: IO[bytes], name: str, collector: _Collector
+) -> Iterator[Event]:
+    chunks = iter(lambda: handle.read(CHUNK_SIZE), b"")
+    text = texts(decompressed(chunks, name, collector.report), name, collector.report)
+    for found in Scanner(text, name):
+        if isinstance(found, Issue):
+            collector.report(found)
+            continue
+        yield from collector.feed(records_in(found, name), name)

@@ -1,0 +1,113 @@
+"""The forms in which CloudTrail prints times, and how to read them."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+__all__ = ["format_canonical", "is_canonical", "parse_timestamp"]
+
+# The envelope always uses this form; recognising it by shape lets the common
+# case skip keeping the original text, since formatting gives it back exactly.
+_CANONICAL = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\Z")
+
+# Java's default DateFormat, as CloudTrail prints ELB times in responseElements:
+# "Apr 11, 2016 5:23:50 PM". Month names are English whatever the locale, so
+# they are matched here rather than through strptime's locale-dependent %b.
+_JAVA = re.compile(
+    r"(?P<mon>[A-Z][a-z]{2}) (?P<day>\d{1,2}), (?P<year>\d{4}),? "
+    r"(?P<hour>\d{1,2}):(?P<minute>\d\d):(?P<second>\d\d)\s?(?P<ampm>[AaPp][Mm])\Z"
+)
+_MONTHS = {
+    name: number
+    for number, name in enumerate(
+        [
+            "Jan",
+            "Feb",
+            "Mar",
+            "Apr",
+            "May",
+            "Jun",
+            "Jul",
+            "Aug",
+            "Sep",
+            "Oct",
+            "Nov",
+            "Dec",
+        ],
+        start=1,
+    )
+}
+# ISO 8601 basic format, as the userIdentity docs show creationDate.
+_ISO_BASIC = re.compile(
+    r"(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)(?:\.\d+)?Z\Z",
+)
+
+
+def is_canonical(text: str) -> bool:
+    """Whether *text* is exactly what :func:`format_canonical` would print."""
+    return _CANONICAL.match(text) is not None
+
+
+def format_canonical(value: datetime) -> str:
+    """Print *value* in CloudTrail's envelope form, ``2016-04-01T15:31:48Z``."""
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC)
+    if value.microsecond:
+        return value.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_timestamp(value: object) -> datetime | None:
+    """
+    Read a CloudTrail time in any of the forms it is printed in.
+
+    Accepts ISO 8601 (extended or basic, with ``Z``, an offset or no zone),
+    Java's ``Apr 11, 2016 5:23:50 PM`` and seconds since the epoch. Times
+    without a zone are UTC, as every CloudTrail time is. Returns ``None``
+    when *value* is none of these.
+    """
+    if isinstance(value, str):
+        return _parse_text(value)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        try:
+            return datetime.fromtimestamp(value, UTC)
+        except (OverflowError, OSError, ValueError):
+            return None
+    return None
+
+
+def _parse_text(text: str) -> datetime | None:
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        pass
+    else:
+        return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+    match = _JAVA.match(text)
+    if match is not None:
+        month = _MONTHS.get(match["mon"])
+        hour = int(match["hour"])
+        if month is None or not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if match["ampm"].upper() == "PM" else 0)
+        try:
+            return datetime(
+                int(match["year"]),
+                month,
+                int(match["day"]),
+                hour,
+                int(match["minute"]),
+                int(match["second"]),
+                tzinfo=UTC,
+            )
+        except ValueError:
+            return None
+    match = _ISO_BASIC.match(text)
+    if match is not None:
+        try:
+            year, month, day, hour, minute, second = (int(g) for g in match.groups())
+            return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
+        except ValueError:
+            return None
+    return None
