@@ -38,7 +38,6 @@ def property_tests(session: nox.Session) -> None:
     session.run(
         "pytest",
         "tests/property",
-        "--hypothesis-profile=long",
         *session.posargs,
         env={"ELBTRAIL_HYPOTHESIS_PROFILE": "long"},
     )

@@ -83,7 +83,9 @@ def assert_typed(model: Any, wire: Mapping[str, Any], path: str) -> int:
         if field.wire not in wire:
             continue
         value = getattr(model, field.name)
-        checked += assert_value(value, wire[field.wire], field.kind, f"{path}.{field.name}")
+        checked += assert_value(
+            value, wire[field.wire], field.kind, f"{path}.{field.name}"
+        )
     assert checked == len(wire), path
     return checked
 

@@ -314,7 +314,7 @@ class TestShapes:
         assert code in {i.code for i in result.issues}
 
     @pytest.mark.parametrize(
-        "data", [b'{"Records": null}', b"", b"\x00\x01", b"[" * 100_000]
+        "data", [b'{"Records": null}', b"\x00\x01", b"[" * 100_000]
     )
     def test_strict_mode_raises_parse_error(self, data):
         """Strict mode raises ParseError for what tolerant mode reports."""

@@ -213,7 +213,7 @@ class Scanner:
             yield Issue(
                 message="the input is empty",
                 code="empty",
-                severity=Severity.ERROR,
+                severity=Severity.NOTICE,
                 source=self.source,
                 action="nothing to read",
             )
