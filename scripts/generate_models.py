@@ -223,7 +223,7 @@ class ModuleWriter:
         for name in sorted(self.structures):
             shape = self.structures[name]
             doc = first_sentence(shape.documentation) or f"The ``{name}`` shape."
-            out.append("@attrs.frozen(kw_only=True, repr=False)")
+            out.append("@attrs.frozen(kw_only=True, repr=False, slots=False)")
             out.append(f"class {name}(Model):")
             out += wrap_docstring(doc, "    ")
             body = self.fields(shape)
@@ -235,7 +235,7 @@ class ModuleWriter:
                 ("Request", input_shape, "``requestParameters``"),
                 ("Response", output_shape, "``responseElements``"),
             ):
-                out.append("@attrs.frozen(kw_only=True, repr=False)")
+                out.append("@attrs.frozen(kw_only=True, repr=False, slots=False)")
                 out.append(f"class {op_name}{suffix}(Model):")
                 doc = f"{part} of ``{op_name}``."
                 if suffix == "Request" and op_doc:

@@ -477,3 +477,46 @@ class TestModels:
         event = elbtrail.parse_event(classic_create)
         with pytest.raises(attrs.exceptions.FrozenInstanceError):
             event.event_name = "x"  # type: ignore[misc]
+
+
+class TestTimes:
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "2016-04-01T15:31:48Z",
+            "Apr 11, 2016 5:23:50 PM",
+            "Dec 1, 2020 12:00:00 AM",
+            "20131102T010628Z",
+            "2016-04-01T15:31:48.123Z",
+            "2016-04-01T15:31:48+02:00",
+            "2016-04-01 15:31:48",
+        ],
+    )
+    def test_every_printed_form_is_read_and_kept(self, text):
+        """Each form CloudTrail prints is an aware datetime and round-trips."""
+        record = {"eventTime": text}
+
+        event = elbtrail.parse_event(record)
+
+        assert event.event_time is not None
+        assert event.event_time.tzinfo is not None
+        assert () == event.issues
+        assert record == event.to_dict()
+
+    @pytest.mark.parametrize(
+        "text", ["abcd-ef-ghTij:kl:mnZ", "2016-13-01T00:00:00Z", ""]
+    )
+    def test_impossible_times_are_issues(self, text):
+        """A time in the right layout but impossible is reported, not raised."""
+        event = elbtrail.parse_event({"eventTime": text})
+
+        assert ["wrong-type"] == [i.code for i in event.issues]
+        assert {"eventTime": text} == event.to_dict()
+
+    def test_java_noon_and_midnight(self):
+        """12 PM is noon and 12 AM is midnight."""
+        noon = elbtrail.parse_event({"eventTime": "Dec 1, 2020 12:00:00 PM"})
+        midnight = elbtrail.parse_event({"eventTime": "Dec 1, 2020 12:00:00 AM"})
+
+        assert 12 == noon.event_time.hour
+        assert 0 == midnight.event_time.hour

@@ -11,7 +11,18 @@ import attrs
 from ._actions import ELB_EVENT_SOURCE, Action, action_for, action_of_request, resolve
 from ._identity import UserIdentity
 from ._issues import Issue, ParseError
-from ._model import HOOK, SKIP, Model, copy_json, key, structurer, unstructure
+from ._model import (
+    BAD,
+    HOOK,
+    SKIP,
+    JsonPath,
+    Model,
+    _wrong,
+    copy_json,
+    key,
+    structurer,
+    unstructure,
+)
 
 __all__ = [
     "Addendum",
@@ -22,7 +33,7 @@ __all__ = [
 ]
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class Resource(Model):
     """
     A resource the call touched (an item of ``resources``).
@@ -36,7 +47,7 @@ class Resource(Model):
     type: str | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class TlsDetails(Model):
     """
     The TLS connection the call came over (``tlsDetails``).
@@ -44,13 +55,15 @@ class TlsDetails(Model):
     .. versionadded:: 0.1.0
     """
 
+    _elbtrail_intern = True
+
     tls_version: str | None = None
     cipher_suite: str | None = None
     client_provided_host_header: str | None = None
     key_exchange: str | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class Addendum(Model):
     """
     Why a record was delivered late or changed (``addendum``).
@@ -65,36 +78,34 @@ class Addendum(Model):
 
 
 def _structure_parameters(
-    value: Any, record: Mapping[str, Any], path: str, issues: list[Issue]
-) -> tuple[Any, bool]:
+    value: Any, record: Mapping[str, Any], path: JsonPath, issues: list[Issue]
+) -> Any:
     return _structure_part(value, record, path, issues, request=True)
 
 
 def _structure_response(
-    value: Any, record: Mapping[str, Any], path: str, issues: list[Issue]
-) -> tuple[Any, bool]:
+    value: Any, record: Mapping[str, Any], path: JsonPath, issues: list[Issue]
+) -> Any:
     return _structure_part(value, record, path, issues, request=False)
 
 
 def _structure_part(
     value: Any,
     record: Mapping[str, Any],
-    path: str,
+    path: JsonPath,
     issues: list[Issue],
     *,
     request: bool,
-) -> tuple[Any, bool]:
+) -> Any:
     if value.__class__ is not dict:
-        from ._model import _wrong  # noqa: PLC0415 - the rare path
-
         _wrong(issues, path, "an object", value)
-        return None, False
+        return BAD
     # Notices about the API are said once, with the request.
     action = resolve(record, issues if request else None)
     if action is None:
-        return value, True
+        return value
     cls = action.request if request else action.response
-    return structurer(cls)(value, path, issues), True
+    return structurer(cls)(value, path, issues)
 
 
 def _unstructure_part(value: Any) -> Any:
@@ -107,7 +118,7 @@ _PARAMETERS_HOOK = {HOOK: (_structure_parameters, _unstructure_part)}
 _RESPONSE_HOOK = {HOOK: (_structure_response, _unstructure_part)}
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class Event(Model):
     """
     One CloudTrail record: an API call, with who made it, when and how it went.
@@ -213,7 +224,7 @@ def parse_event(
     record: Mapping[str, Any],
     *,
     strict: bool = False,
-    path: str = "",
+    path: JsonPath = "",
 ) -> Event:
     """
     Parse one CloudTrail record into an :class:`Event`.
@@ -238,10 +249,10 @@ def parse_event(
 
     .. versionadded:: 0.1.0
     """
-    if not isinstance(record, Mapping):
-        msg = f"a CloudTrail record is a JSON object, got {type(record).__name__}"
-        raise TypeError(msg)
     if record.__class__ is not dict:
+        if not isinstance(record, Mapping):
+            msg = f"a CloudTrail record is a JSON object, got {type(record).__name__}"
+            raise TypeError(msg)
         record = dict(record)
     issues: list[Issue] = []
     event: Event = _STRUCTURE_EVENT(record, path, issues)
@@ -255,7 +266,7 @@ def parse_event(
 
 
 def _structure_event(
-    record: Mapping[str, Any], path: str, issues: list[Issue]
+    record: Mapping[str, Any], path: JsonPath, issues: list[Issue]
 ) -> Event:
     global _STRUCTURE_EVENT  # noqa: PLW0603 - compiled once, on first use
     _STRUCTURE_EVENT = structurer(Event)

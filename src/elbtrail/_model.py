@@ -45,13 +45,16 @@ from ._issues import Issue, ParseError, Severity
 from ._timestamps import format_canonical, is_canonical, parse_timestamp
 
 __all__ = [
+    "BAD",
     "EMPTY",
     "HOOK",
     "KEY",
     "SKIP",
+    "JsonPath",
     "Model",
     "copy_json",
     "key",
+    "render_path",
     "structure",
     "structurer",
     "unstructure",
@@ -77,7 +80,7 @@ def key(name: str) -> Any:
     return attrs.field(default=None, metadata={KEY: name})
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class Model:
     """
     Base class of every typed CloudTrail model.
@@ -102,6 +105,14 @@ class Model:
         (``userIdentity.type``); every other model builds itself.
         """
         return cls
+
+    def __getattr__(self, name: str) -> Any:
+        """Find a field's default on the class (see ``install_defaults``)."""
+        cls = type(self)
+        if name.startswith("__") or cls.__dict__.get("_elbtrail_defaults"):
+            raise AttributeError(name)
+        install_defaults(cls)
+        return getattr(self, name)
 
     def __repr__(self) -> str:
         """Show the fields that have values, and unknown keys if there are any."""
@@ -215,9 +226,24 @@ def _default_key(name: str) -> str:
 # Helpers the generated code calls on the uncommon paths.
 
 
-def join(path: str, part: str) -> str:
-    """Append a key to a JSON path."""
-    return f"{path}.{part}" if path else part
+#: A JSON path, kept as a chain of ``(parent, key)`` pairs until it is shown,
+#: so that building one for every nested value costs a tuple, not a string.
+JsonPath = str | tuple[Any, str | int]
+
+
+def render_path(path: JsonPath) -> str:
+    """Show a JSON path as ``Records[3].requestParameters.listeners[0]``."""
+    keys: list[str | int] = []
+    while path.__class__ is tuple:
+        path, key = path
+        keys.append(key)
+    out: str = path  # type: ignore[assignment]
+    for key in reversed(keys):
+        if isinstance(key, int):
+            out = f"{out}[{key}]"
+        else:
+            out = f"{out}.{key}" if out else key
+    return out
 
 
 def _put(
@@ -245,13 +271,13 @@ def _describe(value: Any) -> str:
     return f"{name} {text}" if name not in ("object", "list", "null") else name
 
 
-def _wrong(issues: list[Issue], path: str, expected: str, value: Any) -> None:
+def _wrong(issues: list[Issue], path: JsonPath, expected: str, value: Any) -> None:
     issues.append(
         Issue(
             message=f"expected {expected}, got {_describe(value)}",
             code="wrong-type",
             severity=Severity.ERROR,
-            path=path,
+            path=render_path(path),
             action="kept the original value; the field is None",
         )
     )
@@ -272,13 +298,23 @@ def _same(typed: Any, current: Any) -> bool:
 
 
 class _Bad:
-    """Marks a container that held a wrongly typed element."""
+    """Marks a value of the wrong type, already reported."""
 
 
 _BAD = _Bad()
+#: What a structuring hook returns for a value of the wrong type (reported).
+BAD: Any = _BAD
+
+
+@attrs.frozen
+class _Keep:
+    """A typed value read from another spelling, which must be remembered."""
+
+    value: Any
+
 
 # A converter: (value, path, issues) -> typed value, or _BAD after reporting.
-_Conv = Callable[[Any, str, list[Issue]], Any]
+_Conv = Callable[[Any, JsonPath, list[Issue]], Any]
 
 
 def _element_converter(kind: _Kind) -> _Conv:
@@ -288,7 +324,7 @@ def _element_converter(kind: _Kind) -> _Conv:
     if tag in ("str", "int"):
         want = str if tag == "str" else int
 
-        def scalar(value: Any, path: str, issues: list[Issue]) -> Any:
+        def scalar(value: Any, path: JsonPath, issues: list[Issue]) -> Any:
             if value.__class__ is want:
                 return value
             _wrong(issues, path, expected, value)
@@ -297,7 +333,7 @@ def _element_converter(kind: _Kind) -> _Conv:
         return scalar
     if tag == "float":
 
-        def number(value: Any, path: str, issues: list[Issue]) -> Any:
+        def number(value: Any, path: JsonPath, issues: list[Issue]) -> Any:
             if value.__class__ is float or value.__class__ is int:
                 return value
             _wrong(issues, path, expected, value)
@@ -306,9 +342,11 @@ def _element_converter(kind: _Kind) -> _Conv:
         return number
     if tag == "bool":
 
-        def boolean(value: Any, path: str, issues: list[Issue]) -> Any:
+        def boolean(value: Any, path: JsonPath, issues: list[Issue]) -> Any:
             if value is True or value is False:
                 return value
+            if value == "true" or value == "false":  # noqa: PLR1714 - str only
+                return _Keep(value == "true")
             _wrong(issues, path, expected, value)
             return _BAD
 
@@ -316,7 +354,7 @@ def _element_converter(kind: _Kind) -> _Conv:
     if tag == "enum":
         members = kind.arg._value2member_map_
 
-        def member(value: Any, path: str, issues: list[Issue]) -> Any:
+        def member(value: Any, path: JsonPath, issues: list[Issue]) -> Any:
             if value.__class__ is str:
                 return members.get(value, value)
             _wrong(issues, path, expected, value)
@@ -326,7 +364,7 @@ def _element_converter(kind: _Kind) -> _Conv:
     if tag == "model":
         build = structurer(kind.arg)
 
-        def nested(value: Any, path: str, issues: list[Issue]) -> Any:
+        def nested(value: Any, path: JsonPath, issues: list[Issue]) -> Any:
             if value.__class__ is dict:
                 return build(value, path, issues)
             _wrong(issues, path, expected, value)
@@ -339,7 +377,7 @@ def _element_converter(kind: _Kind) -> _Conv:
         return _mapping_converter(kind.arg)
     if tag == "object":
 
-        def obj(value: Any, path: str, issues: list[Issue]) -> Any:
+        def obj(value: Any, path: JsonPath, issues: list[Issue]) -> Any:
             if value.__class__ is dict:
                 return value
             _wrong(issues, path, expected, value)
@@ -347,20 +385,32 @@ def _element_converter(kind: _Kind) -> _Conv:
 
         return obj
     if tag == "ts":
-        # Times inside lists keep no original spelling; refuse the rare
-        # non-canonical one rather than lose it.
-        def time(value: Any, path: str, issues: list[Issue]) -> Any:
+        fromiso = datetime.fromisoformat
+
+        def time(value: Any, path: JsonPath, issues: list[Issue]) -> Any:
+            # The envelope's own form formats back to the same text, so it
+            # needs no remembered spelling.
             if value.__class__ is str and is_canonical(value):
-                return datetime.fromisoformat(value)
-            _wrong(issues, path, "a time in ISO 8601 form", value)
+                try:
+                    return fromiso(value)
+                except ValueError:
+                    pass
+            parsed = parse_timestamp(value)
+            if parsed is not None:
+                return _Keep(parsed)
+            _wrong(issues, path, expected, value)
             return _BAD
 
         return time
 
-    def anything(value: Any, path: str, issues: list[Issue]) -> Any:  # noqa: ARG001
+    def anything(value: Any, path: JsonPath, issues: list[Issue]) -> Any:  # noqa: ARG001
         return value
 
     return anything
+
+
+def _unkept(value: Any) -> Any:
+    return value.value if value.__class__ is _Keep else value
 
 
 def _sequence_converter(inner: _Kind) -> _Conv:
@@ -368,7 +418,7 @@ def _sequence_converter(inner: _Kind) -> _Conv:
         want = str if inner.tag == "str" else int
         check = _element_converter(inner)
 
-        def simple(value: Any, path: str, issues: list[Issue]) -> Any:
+        def simple(value: Any, path: JsonPath, issues: list[Issue]) -> Any:
             if value.__class__ is not list:
                 _wrong(issues, path, "a list", value)
                 return _BAD
@@ -378,19 +428,21 @@ def _sequence_converter(inner: _Kind) -> _Conv:
             else:
                 return tuple(value)
             for index, item in enumerate(value):
-                check(item, f"{path}[{index}]", issues)
+                check(item, (path, index), issues)
             return _BAD
 
         return simple
     convert = _element_converter(inner)
 
-    def general(value: Any, path: str, issues: list[Issue]) -> Any:
+    def general(value: Any, path: JsonPath, issues: list[Issue]) -> Any:
         if value.__class__ is not list:
             _wrong(issues, path, "a list", value)
             return _BAD
-        out = [convert(item, f"{path}[{i}]", issues) for i, item in enumerate(value)]
+        out = [convert(item, (path, i), issues) for i, item in enumerate(value)]
         if any(item is _BAD for item in out):
             return _BAD
+        if any(item.__class__ is _Keep for item in out):
+            return _Keep(tuple(_unkept(item) for item in out))
         return tuple(out)
 
     return general
@@ -399,13 +451,15 @@ def _sequence_converter(inner: _Kind) -> _Conv:
 def _mapping_converter(inner: _Kind) -> _Conv:
     convert = _element_converter(inner)
 
-    def mapping(value: Any, path: str, issues: list[Issue]) -> Any:
+    def mapping(value: Any, path: JsonPath, issues: list[Issue]) -> Any:
         if value.__class__ is not dict:
             _wrong(issues, path, "an object", value)
             return _BAD
-        out = {k: convert(v, join(path, k), issues) for k, v in value.items()}
+        out = {k: convert(v, (path, k), issues) for k, v in value.items()}
         if any(v is _BAD for v in out.values()):
             return _BAD
+        if any(v.__class__ is _Keep for v in out.values()):
+            return _Keep({k: _unkept(v) for k, v in out.items()})
         return out
 
     return mapping
@@ -433,7 +487,7 @@ def _element_unconverter(kind: _Kind) -> Callable[[Any], Any]:
 # ---------------------------------------------------------------------------
 # The compiler.
 
-_Structurer = Callable[[Mapping[str, Any], str, list[Issue]], Any]
+_Structurer = Callable[[Mapping[str, Any], JsonPath, list[Issue]], Any]
 _STRUCTURERS: dict[type, _Structurer] = {}
 _CONCRETE: dict[type, _Structurer] = {}
 _UNSTRUCTURERS: dict[type, Callable[[Any], dict[str, Any]]] = {}
@@ -467,15 +521,58 @@ def structurer(cls: type[Model]) -> _Structurer:
     except KeyError:
         pass
     choose = cls._elbtrail_choose
+    function: _Structurer
     if cls is Model or "_elbtrail_choose" not in vars(cls):
-        return _concrete_structurer(cls)
+        function = _concrete_structurer(cls)
+    else:
+        # A polymorphic base: the concrete class depends on each mapping.
+        def function(
+            data: Mapping[str, Any], path: JsonPath, issues: list[Issue]
+        ) -> Any:
+            return _concrete_structurer(choose(data))(data, path, issues)
 
-    # A polymorphic base: the concrete class depends on each mapping.
-    def polymorphic(data: Mapping[str, Any], path: str, issues: list[Issue]) -> Any:
-        return _concrete_structurer(choose(data))(data, path, issues)
+    if vars(cls).get("_elbtrail_intern") and _dumps is not None:
+        function = _interning(function)
+    _STRUCTURERS[cls] = function
+    return function
 
-    _STRUCTURERS[cls] = polymorphic
-    return polymorphic
+
+# Interning: some parts of a record repeat across thousands of records (the
+# caller's userIdentity within one session, tlsDetails). Models are immutable,
+# so one instance can stand for every equal occurrence, which saves building
+# them again and the memory of the copies. Only clean results (no issue) are
+# shared, keyed on the exact JSON text, and the table is bounded.
+_INTERN_LIMIT = 4096
+
+_dumps: Callable[[Any], bytes] | None
+try:
+    from orjson import dumps as _dumps
+except ImportError:  # pragma: no cover - without the fast extra, no interning
+    _dumps = None
+
+
+def _interning(function: _Structurer) -> _Structurer:
+    table: dict[bytes, Any] = {}
+    dumps = _dumps
+    assert dumps is not None
+
+    def interned(data: Mapping[str, Any], path: JsonPath, issues: list[Issue]) -> Any:
+        try:
+            text = dumps(data)
+        except TypeError:  # integers beyond 64 bits
+            return function(data, path, issues)
+        found = table.get(text)
+        if found is not None:
+            return found
+        before = len(issues)
+        result = function(data, path, issues)
+        if len(issues) == before:
+            if len(table) >= _INTERN_LIMIT:
+                table.clear()
+            table[text] = result
+        return result
+
+    return interned
 
 
 def _concrete_structurer(cls: type[Model]) -> _Structurer:
@@ -496,144 +593,95 @@ def _concrete_structurer(cls: type[Model]) -> _Structurer:
     return function
 
 
+def install_defaults(cls: type[Model]) -> None:
+    """
+    Put each field's default on the class, once.
+
+    Instances keep only the fields they have in their ``__dict__``; reading
+    any other field finds the class's default. Building a record's objects
+    then costs one small dictionary each, not a call per field.
+    """
+    if cls.__dict__.get("_elbtrail_defaults"):
+        return
+    for attribute in attrs.fields(cls):
+        default = attribute.default
+        if not isinstance(default, attrs.Factory):  # type: ignore[arg-type]
+            type.__setattr__(cls, attribute.name, default)
+    type.__setattr__(cls, "_elbtrail_defaults", True)
+
+
 def _compile_structurer(cls: type[Model]) -> _Structurer:
+    """
+    Build the structuring function of *cls* from its fields.
+
+    One loop over the mapping's items: strings and integers of the right
+    type (most values) are stored with a table lookup; other kinds go through
+    their converter; unknown keys are collected in ``extra``. The result's
+    ``__dict__`` holds only what the mapping had; see :func:`install_defaults`.
+    """
+    install_defaults(cls)
     fields = _fields(cls)
-    namespace: dict[str, Any] = {
-        "_cls": cls,
-        "_ABSENT": _ABSENT,
-        "_BAD": _BAD,
-        "_EMPTY": EMPTY,
-        "_put": _put,
-        "_wrong": _wrong,
-        "_join": join,
-        "_canonical": is_canonical,
-        "_fromiso": datetime.fromisoformat,
-        "_parse_ts": parse_timestamp,
-        "_known": frozenset(f.wire for f in fields),
-    }
-    lines = [
-        "def structure(d, path, issues):",
-        "    get = d.get",
-        "    n = 0",
-        "    w = None",
-    ]
-    for index, field in enumerate(fields):
-        k = repr(field.wire)
-        a = f"a{index}"
-        lines += [
-            f"    v = get({k}, _ABSENT)",
-            "    if v is _ABSENT:",
-            f"        {a} = None",
-        ]
-        lines += ["    else:", "        n += 1"]
-        body: list[str]
+    simple: dict[str, tuple[str, type]] = {}
+    converters: dict[str, tuple[str, _Conv]] = {}
+    hooks: dict[str, tuple[str, Callable[..., Any]]] = {}
+    for field in fields:
         if field.hook is not None:
-            namespace[f"h{index}"] = field.hook[0]
-            body = [
-                "if v is None:",
-                f"    {a} = None",
-                f"    w = _put(w, {k}, None, None)",
-                "else:",
-                f"    {a}, ok = h{index}(v, d, _join(path, {k}), issues)",
-                "    if not ok:",
-                f"        w = _put(w, {k}, None, v)",
-            ]
-        else:
-            assert field.kind is not None
-            body = _structure_body(field.kind, index, k, a, namespace)
-        lines += ["        " + line for line in body]
-    args = ", ".join(f"{f.name.lstrip('_')}=a{i}" for i, f in enumerate(fields))
-    lines += [
-        "    if n == len(d):",
-        "        extra = _EMPTY",
-        "    else:",
-        "        extra = {k: v for k, v in d.items() if k not in _known}",
-        f"    return _cls({args}{', ' if args else ''}extra=extra, _wire=w)",
-    ]
-    source = "\n".join(lines) + "\n"
-    filename = f"<elbtrail structure {cls.__module__}.{cls.__qualname__}>"
-    exec(compile(source, filename, "exec"), namespace)  # noqa: S102
-    function: _Structurer = namespace["structure"]
-    return function
+            hooks[field.wire] = (field.name, field.hook[0])
+            continue
+        assert field.kind is not None
+        convert = _element_converter(field.kind)
+        converters[field.wire] = (field.name, convert)
+        if field.kind.tag in ("str", "int"):
+            simple[field.wire] = (field.name, str if field.kind.tag == "str" else int)
+    new = object.__new__
+    set_dict = object.__setattr__
+    simple_get = simple.get
+    converters_get = converters.get
 
+    def structure(data: Mapping[str, Any], path: JsonPath, issues: list[Issue]) -> Any:
+        values: dict[str, Any] = {}
+        wire: dict[str, tuple[Any, Any]] | None = None
+        extra: dict[str, Any] | None = None
+        for key, value in data.items():
+            plain = simple_get(key)
+            if plain is not None and value.__class__ is plain[1]:
+                values[plain[0]] = value
+                continue
+            spec = converters_get(key)
+            if spec is None:
+                hook = hooks.get(key)
+                if hook is None:
+                    if extra is None:
+                        extra = {}
+                    extra[key] = value
+                    continue
+                if value is None:
+                    wire = _put(wire, key, None, None)
+                    continue
+                name = hook[0]
+                typed = hook[1](value, data, (path, key), issues)
+            elif value is None:
+                wire = _put(wire, key, None, None)
+                continue
+            else:
+                name = spec[0]
+                typed = spec[1](value, (path, key), issues)
+            if typed is _BAD:
+                wire = _put(wire, key, None, value)
+            elif typed.__class__ is _Keep:
+                values[name] = typed.value
+                wire = _put(wire, key, typed.value, value)
+            else:
+                values[name] = typed
+        if extra is not None:
+            values["extra"] = extra
+        if wire is not None:
+            values["_wire"] = wire
+        instance = new(cls)
+        set_dict(instance, "__dict__", values)
+        return instance
 
-def _structure_body(
-    kind: _Kind, index: int, k: str, a: str, namespace: dict[str, Any]
-) -> list[str]:
-    tag = kind.tag
-    null = ["elif v is None:", f"    {a} = None", f"    w = _put(w, {k}, None, None)"]
-    wrong = [
-        "else:",
-        f"    {a} = None",
-        f"    w = _put(w, {k}, None, v)",
-        f"    _wrong(issues, _join(path, {k}), {_EXPECTED[tag]!r}, v)",
-    ]
-    if tag in ("str", "int"):
-        test = f"v.__class__ is {tag}"
-        return [f"if {test}:", f"    {a} = v", *null, *wrong]
-    if tag == "float":
-        return [
-            "if v.__class__ is float or v.__class__ is int:",
-            f"    {a} = v",
-            *null,
-            *wrong,
-        ]
-    if tag == "bool":
-        return [
-            "if v is True or v is False:",
-            f"    {a} = v",
-            *null,
-            "elif v == 'true' or v == 'false':",
-            f"    {a} = v == 'true'",
-            f"    w = _put(w, {k}, {a}, v)",
-            *wrong,
-        ]
-    if tag == "ts":
-        return [
-            "if v.__class__ is str and _canonical(v):",
-            f"    {a} = _fromiso(v)",
-            *null,
-            "elif (t := _parse_ts(v)) is not None:",
-            f"    {a} = t",
-            f"    w = _put(w, {k}, t, v)",
-            *wrong,
-        ]
-    if tag == "enum":
-        namespace[f"m{index}"] = kind.arg._value2member_map_
-        return [
-            "if v.__class__ is str:",
-            f"    {a} = m{index}.get(v, v)",
-            *null,
-            *wrong,
-        ]
-    if tag == "model":
-        namespace[f"s{index}"] = structurer(kind.arg)
-        return [
-            "if v.__class__ is dict:",
-            f"    {a} = s{index}(v, _join(path, {k}), issues)",
-            *null,
-            *wrong,
-        ]
-    if tag == "object":
-        return ["if v.__class__ is dict:", f"    {a} = v", *null, *wrong]
-    if tag in ("seq", "map"):
-        namespace[f"c{index}"] = (
-            _sequence_converter(kind.arg)
-            if tag == "seq"
-            else _mapping_converter(kind.arg)
-        )
-        return [
-            "if v is None:",
-            f"    {a} = None",
-            f"    w = _put(w, {k}, None, None)",
-            "else:",
-            f"    {a} = c{index}(v, _join(path, {k}), issues)",
-            f"    if {a} is _BAD:",
-            f"        {a} = None",
-            f"        w = _put(w, {k}, None, v)",
-        ]
-    # "any": whatever JSON holds; only null needs remembering.
-    return [f"{a} = v", "if v is None:", f"    w = _put(w, {k}, None, None)"]
+    return structure
 
 
 def unstructurer(cls: type[Model]) -> Callable[[Any], dict[str, Any]]:
@@ -675,7 +723,7 @@ def unstructurer(cls: type[Model]) -> Callable[[Any], dict[str, Any]]:
 
 
 def structure(
-    cls: type[ModelT], data: Mapping[str, Any], path: str, issues: list[Issue]
+    cls: type[ModelT], data: Mapping[str, Any], path: JsonPath, issues: list[Issue]
 ) -> ModelT:
     """Build *cls* from *data*, appending problems to *issues* with their paths."""
     result: ModelT = structurer(cls)(data, path, issues)

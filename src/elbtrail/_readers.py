@@ -17,7 +17,11 @@ from ._event import Event, parse_event
 from ._formats import RawRecord, records_in
 from ._input import CHUNK_SIZE, decompressed, texts
 from ._issues import Issue, ParseError, Severity
+from ._model import JsonPath, render_path
 from ._scanner import Found, Scanner
+
+# The root of the paths of records in a log file's "Records" list.
+_RECORDS: JsonPath = "Records"
 
 orjson: Any
 try:
@@ -89,6 +93,7 @@ class _Collector:
         elb_only: bool,
         dedupe: bool,
         on_issue: Callable[[Issue], None] | None,
+        streaming: bool = False,
     ) -> None:
         self.strict = strict
         self.elb_only = elb_only
@@ -96,7 +101,12 @@ class _Collector:
         self.on_issue = on_issue
         self.issues: list[Issue] = []
         self.records = 0
-        self._seen: dict[Any, tuple[str, int]] = {}
+        # eventID -> what was first read under it: (record, source, index).
+        # While reading into memory the record itself is kept and compared
+        # only when an eventID repeats; a stream keeps a fingerprint instead,
+        # so memory does not grow with the records' size.
+        self._seen: dict[str, list[tuple[Any, str, int]]] = {}
+        self.streaming = streaming
 
     def report(self, issue: Issue) -> None:
         if self.strict and issue.is_damage:
@@ -106,41 +116,85 @@ class _Collector:
             self.on_issue(issue)
 
     def feed(self, items: Iterable[RawRecord | Issue], source: str) -> Iterator[Event]:
+        """Type the records among *items*, reporting the issues."""
         for item in items:
             if isinstance(item, Issue):
                 self.report(item)
                 continue
-            event = self.event(item, source)
+            index = self.records
+            self.records += 1
+            record = item.record
+            repairs = [
+                attrs.evolve(r, record=index) if r.record is None else r
+                for r in item.repairs
+            ]
+            if self.elb_only and record.get("eventSource") != ELB_EVENT_SOURCE:
+                for repair in repairs:
+                    self.report(repair)
+                continue
+            event = self.event(record, item.path, item.line, repairs, index, source)
             if event is not None:
                 yield event
 
-    def event(self, raw: RawRecord, source: str) -> Event | None:
-        index = self.records
-        self.records += 1
-        record = raw.record
-        repairs = [
-            attrs.evolve(r, record=index) if r.record is None else r
-            for r in raw.repairs
-        ]
-        if self.elb_only and record.get("eventSource") != ELB_EVENT_SOURCE:
-            for repair in repairs:
-                self.report(repair)
-            return None
-        event = parse_event(record, path=raw.path)
-        issues = repairs + [
-            attrs.evolve(
-                i,
-                source=source,
-                record=index,
-                line=i.line if i.line is not None else raw.line,
+    def feed_list(self, records: list[Any], source: str) -> Iterator[Event]:
+        """
+        Type the records of a decoded ``Records`` list.
+
+        The common case, kept to a plain loop: most records of a mixed log are
+        not ELB calls and cost one ``get`` each.
+        """
+        elb_only = self.elb_only
+        base = self.records
+        self.records += len(records)
+        for offset, record in enumerate(records):
+            if record.__class__ is not dict:
+                self.report(
+                    Issue(
+                        message="expected a CloudTrail record (a JSON object), found "
+                        + ("null" if record is None else type(record).__name__),
+                        code="not-a-record",
+                        source=source,
+                        record=base + offset,
+                        path=f"Records[{offset}]",
+                        action="skipped it",
+                    )
+                )
+                continue
+            if elb_only and record.get("eventSource") != ELB_EVENT_SOURCE:
+                continue
+            event = self.event(
+                record, (_RECORDS, offset), None, [], base + offset, source
             )
-            for i in event.issues
-        ]
+            if event is not None:
+                yield event
+
+    def event(
+        self,
+        record: dict[str, Any],
+        path: JsonPath,
+        line: int | None,
+        repairs: list[Issue],
+        index: int,
+        source: str,
+    ) -> Event | None:
+        """Type one record; ``None`` when it is a duplicate to drop."""
+        event = parse_event(record, path=path)
+        issues = repairs
+        if event.issues:
+            issues = repairs + [
+                attrs.evolve(
+                    i,
+                    source=source,
+                    record=index,
+                    line=i.line if i.line is not None else line,
+                )
+                for i in event.issues
+            ]
         if self.strict and any(i.is_damage for i in issues):
             raise ParseError(issues)
-        duplicate = self._duplicate(record, source, index, raw)
+        duplicate = self._duplicate(record, source, index, path, line)
         if duplicate is not None:
-            issues.append(duplicate)
+            issues = [*issues, duplicate]
         if issues:
             for issue in issues:
                 self.issues.append(issue)
@@ -153,15 +207,27 @@ class _Collector:
         return event
 
     def _duplicate(
-        self, record: dict[str, Any], source: str, index: int, raw: RawRecord
+        self,
+        record: dict[str, Any],
+        source: str,
+        index: int,
+        path: JsonPath,
+        line: int | None,
     ) -> Issue | None:
         event_id = record.get("eventID")
         if event_id.__class__ is not str:
             return None
-        key = (event_id, _fingerprint(record))
-        first = self._seen.get(key)
+        seen = self._seen.get(event_id)
+        mark = _fingerprint(record) if self.streaming else record
+        if seen is None:
+            self._seen[event_id] = [(mark, source, index)]
+            return None
+        if self.streaming:
+            first = next((s[1:] for s in seen if s[0] == mark), None)
+        else:
+            first = next((s[1:] for s in seen if s[0] == record), None)
         if first is None:
-            self._seen[key] = (source, index)
+            seen.append((mark, source, index))
             return None
         where = f"record {first[1]}" + (f" of {first[0]}" if first[0] != source else "")
         return Issue(
@@ -171,8 +237,8 @@ class _Collector:
             severity=Severity.NOTICE,
             source=source,
             record=index,
-            path=raw.path or None,
-            line=raw.line,
+            path=render_path(path) or None,
+            line=line,
             action="dropped it" if self.dedupe else "kept it (use dedupe=True to drop)",
         )
 
@@ -196,29 +262,27 @@ def _decode_fast(data: bytes) -> Any:
     return json.loads(data)
 
 
-def _found_in(
-    data: bytes, source: str, report: Callable[[Issue], None]
-) -> Iterator[Found | Issue]:
-    """Values in a whole input: one fast decode, or the scanner where it fails."""
+def _events_from_bytes(
+    data: bytes, source: str, collector: _Collector
+) -> Iterator[Event]:
+    data = b"".join(decompressed([data], source, collector.report))
     try:
         value = _decode_fast(data)
     except (ValueError, RecursionError):
-        pass
+        found: Iterable[Found | Issue] = Scanner(
+            texts([data], source, collector.report), source
+        )
     else:
-        yield Found(value, "", None, None, in_records=False)
-        return
-    yield from Scanner(texts([data], source, report), source)
-
-
-def _records_from_bytes(
-    data: bytes, source: str, report: Callable[[Issue], None]
-) -> Iterator[RawRecord | Issue]:
-    data = b"".join(decompressed([data], source, report))
-    for found in _found_in(data, source, report):
-        if isinstance(found, Issue):
-            yield found
+        records = value.get("Records") if value.__class__ is dict else None
+        if records.__class__ is list:
+            yield from collector.feed_list(records, source)
+            return
+        found = [Found(value, "", None, None, in_records=False)]
+    for item in found:
+        if isinstance(item, Issue):
+            collector.report(item)
         else:
-            yield from records_in(found, source)
+            yield from collector.feed(records_in(item, source), source)
 
 
 def loads(
@@ -257,30 +321,15 @@ def loads(
     .. versionadded:: 0.1.0
     """
     name = source or ("<text>" if isinstance(data, str) else "<bytes>")
+    if isinstance(data, str):
+        # Lone surrogates cannot be UTF-8; the decoder reports the replacement.
+        data = data.encode("utf-8", "surrogateescape")
     collector = _Collector(
         strict=strict, elb_only=elb_only, dedupe=dedupe, on_issue=None
     )
     with _gc_paused():
-        if isinstance(data, str):
-            events = list(collector.feed(_records_from_text(data, name), name))
-        else:
-            items = _records_from_bytes(data, name, collector.report)
-            events = list(collector.feed(items, name))
+        events = list(_events_from_bytes(data, name, collector))
     return LogResult(events, tuple(collector.issues), collector.records)
-
-
-def _records_from_text(text: str, source: str) -> Iterator[RawRecord | Issue]:
-    try:
-        value = json.loads(text)
-    except (ValueError, RecursionError):
-        found: Iterable[Found | Issue] = Scanner([text], source)
-    else:
-        found = [Found(value, "", None, None, in_records=False)]
-    for item in found:
-        if isinstance(item, Issue):
-            yield item
-        else:
-            yield from records_in(item, source)
 
 
 def _source_name(source: Source) -> str:
@@ -326,8 +375,7 @@ def read(
     events: list[Event] = []
     with _gc_paused():
         for name, data in _inputs(source, collector.report):
-            items = _records_from_bytes(data, name, collector.report)
-            events.extend(collector.feed(items, name))
+            events.extend(_events_from_bytes(data, name, collector))
     return LogResult(events, tuple(collector.issues), collector.records)
 
 
@@ -447,7 +495,11 @@ def iter_events(
     .. versionadded:: 0.1.0
     """
     collector = _Collector(
-        strict=strict, elb_only=elb_only, dedupe=dedupe, on_issue=on_issue
+        strict=strict,
+        elb_only=elb_only,
+        dedupe=dedupe,
+        on_issue=on_issue,
+        streaming=True,
     )
     return EventStream(_stream(source, collector), collector)
 

@@ -72,6 +72,11 @@ class Scanner:
         self._lines_before = 0
         self._column_before = 0
         self._truncated = False
+        # Newlines are counted once, forward, up to the last position asked
+        # about; positions only grow between two fills.
+        self._counted_pos = 0
+        self._counted_lines = 0
+        self._last_newline = -1
 
     # -- buffer ------------------------------------------------------------
 
@@ -94,17 +99,28 @@ class Scanner:
                 self._column_before += len(consumed)
             self.buf = self.buf[self.pos :] + chunk
             self.pos = 0
+            self._counted_pos = 0
+            self._counted_lines = 0
+            self._last_newline = -1
         else:
             self.buf += chunk
         return True
 
     def _where(self, pos: int) -> tuple[int, int]:
-        newlines = self.buf.count("\n", 0, pos)
+        if pos < self._counted_pos:
+            self._counted_pos = 0
+            self._counted_lines = 0
+            self._last_newline = -1
+        newlines = self.buf.count("\n", self._counted_pos, pos)
         if newlines:
-            column = pos - self.buf.rfind("\n", 0, pos)
+            self._counted_lines += newlines
+            self._last_newline = self.buf.rfind("\n", self._counted_pos, pos)
+        self._counted_pos = pos
+        if self._last_newline >= 0:
+            column = pos - self._last_newline
         else:
             column = self._column_before + pos + 1
-        return self._lines_before + newlines + 1, column
+        return self._lines_before + self._counted_lines + 1, column
 
     def _skip_ws(self) -> bool:
         while True:

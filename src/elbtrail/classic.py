@@ -115,7 +115,7 @@ __all__ = [
 API_VERSION = "2012-06-01"
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class AccessLog(Model):
     """
     If enabled, the load balancer captures detailed information of all requests and
@@ -128,7 +128,7 @@ class AccessLog(Model):
     s3_bucket_prefix: str | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class AdditionalAttribute(Model):
     """
     Information about additional load balancer attributes.
@@ -138,7 +138,7 @@ class AdditionalAttribute(Model):
     value: str | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class AppCookieStickinessPolicy(Model):
     """
     Information about a policy for application-controlled session stickiness.
@@ -148,7 +148,7 @@ class AppCookieStickinessPolicy(Model):
     cookie_name: str | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class BackendServerDescription(Model):
     """
     Information about the configuration of an EC2 instance.
@@ -158,7 +158,7 @@ class BackendServerDescription(Model):
     policy_names: tuple[str, ...] | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class ConnectionDraining(Model):
     """
     If enabled, the load balancer allows existing requests to complete before the
@@ -169,7 +169,7 @@ class ConnectionDraining(Model):
     timeout: int | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class ConnectionSettings(Model):
     """
     If enabled, the load balancer allows the connections to remain idle (no data is
@@ -179,7 +179,7 @@ class ConnectionSettings(Model):
     idle_timeout: int | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class CrossZoneLoadBalancing(Model):
     """
     If enabled, the load balancer routes the request traffic evenly across all
@@ -189,7 +189,7 @@ class CrossZoneLoadBalancing(Model):
     enabled: bool | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class HealthCheck(Model):
     """
     The configuration information.
@@ -202,7 +202,7 @@ class HealthCheck(Model):
     healthy_threshold: int | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class Instance(Model):
     """
     The ID of an EC2 instance.
@@ -211,7 +211,7 @@ class Instance(Model):
     instance_id: str | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class InstanceState(Model):
     """
     Information about the state of an EC2 instance.
@@ -223,7 +223,7 @@ class InstanceState(Model):
     description: str | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class LBCookieStickinessPolicy(Model):
     """
     Information about a policy for duration-based session stickiness.
@@ -233,7 +233,7 @@ class LBCookieStickinessPolicy(Model):
     cookie_expiration_period: int | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class Limit(Model):
     """
     Information about an Elastic Load Balancing resource limit for your AWS account.
@@ -243,7 +243,7 @@ class Limit(Model):
     max: str | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class Listener(Model):
     """
     Information about a listener.
@@ -256,7 +256,7 @@ class Listener(Model):
     ssl_certificate_id: str | None = key("sSLCertificateId")
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class ListenerDescription(Model):
     """
     The policies enabled for a listener.
@@ -266,7 +266,7 @@ class ListenerDescription(Model):
     policy_names: tuple[str, ...] | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class LoadBalancerAttributes(Model):
     """
     Information about the load balancer attributes.
@@ -279,7 +279,7 @@ class LoadBalancerAttributes(Model):
     additional_attributes: tuple[AdditionalAttribute, ...] | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class LoadBalancerDescription(Model):
     """
     Information about a load balancer.
@@ -303,7 +303,7 @@ class LoadBalancerDescription(Model):
     scheme: str | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class Policies(Model):
     """
     The policies defined for the load balancer.
@@ -316,7 +316,7 @@ class Policies(Model):
     other_policies: tuple[str, ...] | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class PolicyAttribute(Model):
     """
     Information about a policy attribute.
@@ -326,7 +326,7 @@ class PolicyAttribute(Model):
     attribute_value: str | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class PolicyAttributeDescription(Model):
     """
     Information about a policy attribute.
@@ -336,7 +336,7 @@ class PolicyAttributeDescription(Model):
     attribute_value: str | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class PolicyAttributeTypeDescription(Model):
     """
     Information about a policy attribute type.
@@ -349,7 +349,7 @@ class PolicyAttributeTypeDescription(Model):
     cardinality: str | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class PolicyDescription(Model):
     """
     Information about a policy.
@@ -360,7 +360,7 @@ class PolicyDescription(Model):
     policy_attribute_descriptions: tuple[PolicyAttributeDescription, ...] | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class PolicyTypeDescription(Model):
     """
     Information about a policy type.
@@ -373,7 +373,7 @@ class PolicyTypeDescription(Model):
     ) = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class SourceSecurityGroup(Model):
     """
     The security group for the load balancer, which you can use as part of your
@@ -384,7 +384,7 @@ class SourceSecurityGroup(Model):
     group_name: str | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class Tag(Model):
     """
     Information about a tag.
@@ -394,7 +394,7 @@ class Tag(Model):
     value: str | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class TagDescription(Model):
     """
     The tags associated with a load balancer.
@@ -404,7 +404,7 @@ class TagDescription(Model):
     tags: tuple[Tag, ...] | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class TagKeyOnly(Model):
     """
     The key of a tag.
@@ -413,7 +413,7 @@ class TagKeyOnly(Model):
     key: str | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class AddTagsRequest(Model):
     """
     ``requestParameters`` of ``AddTags``. Adds the specified tags to the specified
@@ -424,14 +424,14 @@ class AddTagsRequest(Model):
     tags: tuple[Tag, ...] | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class AddTagsResponse(Model):
     """
     ``responseElements`` of ``AddTags``.
     """
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class ApplySecurityGroupsToLoadBalancerRequest(Model):
     """
     ``requestParameters`` of ``ApplySecurityGroupsToLoadBalancer``. Associates one
@@ -443,7 +443,7 @@ class ApplySecurityGroupsToLoadBalancerRequest(Model):
     security_groups: tuple[str, ...] | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class ApplySecurityGroupsToLoadBalancerResponse(Model):
     """
     ``responseElements`` of ``ApplySecurityGroupsToLoadBalancer``.
@@ -452,7 +452,7 @@ class ApplySecurityGroupsToLoadBalancerResponse(Model):
     security_groups: tuple[str, ...] | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class AttachLoadBalancerToSubnetsRequest(Model):
     """
     ``requestParameters`` of ``AttachLoadBalancerToSubnets``. Adds one or more
@@ -463,7 +463,7 @@ class AttachLoadBalancerToSubnetsRequest(Model):
     subnets: tuple[str, ...] | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class AttachLoadBalancerToSubnetsResponse(Model):
     """
     ``responseElements`` of ``AttachLoadBalancerToSubnets``.
@@ -472,7 +472,7 @@ class AttachLoadBalancerToSubnetsResponse(Model):
     subnets: tuple[str, ...] | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class ConfigureHealthCheckRequest(Model):
     """
     ``requestParameters`` of ``ConfigureHealthCheck``. Specifies the health check
@@ -483,7 +483,7 @@ class ConfigureHealthCheckRequest(Model):
     health_check: HealthCheck | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class ConfigureHealthCheckResponse(Model):
     """
     ``responseElements`` of ``ConfigureHealthCheck``.
@@ -492,7 +492,7 @@ class ConfigureHealthCheckResponse(Model):
     health_check: HealthCheck | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class CreateAppCookieStickinessPolicyRequest(Model):
     """
     ``requestParameters`` of ``CreateAppCookieStickinessPolicy``. Generates a
@@ -505,14 +505,14 @@ class CreateAppCookieStickinessPolicyRequest(Model):
     cookie_name: str | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class CreateAppCookieStickinessPolicyResponse(Model):
     """
     ``responseElements`` of ``CreateAppCookieStickinessPolicy``.
     """
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class CreateLBCookieStickinessPolicyRequest(Model):
     """
     ``requestParameters`` of ``CreateLBCookieStickinessPolicy``. Generates a
@@ -525,14 +525,14 @@ class CreateLBCookieStickinessPolicyRequest(Model):
     cookie_expiration_period: int | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class CreateLBCookieStickinessPolicyResponse(Model):
     """
     ``responseElements`` of ``CreateLBCookieStickinessPolicy``.
     """
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class CreateLoadBalancerRequest(Model):
     """
     ``requestParameters`` of ``CreateLoadBalancer``. Creates a Classic Load
@@ -548,7 +548,7 @@ class CreateLoadBalancerRequest(Model):
     tags: tuple[Tag, ...] | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class CreateLoadBalancerResponse(Model):
     """
     ``responseElements`` of ``CreateLoadBalancer``.
@@ -557,7 +557,7 @@ class CreateLoadBalancerResponse(Model):
     dns_name: str | None = key("dNSName")
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class CreateLoadBalancerListenersRequest(Model):
     """
     ``requestParameters`` of ``CreateLoadBalancerListeners``. Creates one or more
@@ -568,14 +568,14 @@ class CreateLoadBalancerListenersRequest(Model):
     listeners: tuple[Listener, ...] | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class CreateLoadBalancerListenersResponse(Model):
     """
     ``responseElements`` of ``CreateLoadBalancerListeners``.
     """
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class CreateLoadBalancerPolicyRequest(Model):
     """
     ``requestParameters`` of ``CreateLoadBalancerPolicy``. Creates a policy with the
@@ -588,14 +588,14 @@ class CreateLoadBalancerPolicyRequest(Model):
     policy_attributes: tuple[PolicyAttribute, ...] | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class CreateLoadBalancerPolicyResponse(Model):
     """
     ``responseElements`` of ``CreateLoadBalancerPolicy``.
     """
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class DeleteLoadBalancerRequest(Model):
     """
     ``requestParameters`` of ``DeleteLoadBalancer``. Deletes the specified load
@@ -605,14 +605,14 @@ class DeleteLoadBalancerRequest(Model):
     load_balancer_name: str | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class DeleteLoadBalancerResponse(Model):
     """
     ``responseElements`` of ``DeleteLoadBalancer``.
     """
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class DeleteLoadBalancerListenersRequest(Model):
     """
     ``requestParameters`` of ``DeleteLoadBalancerListeners``. Deletes the specified
@@ -623,14 +623,14 @@ class DeleteLoadBalancerListenersRequest(Model):
     load_balancer_ports: tuple[int, ...] | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class DeleteLoadBalancerListenersResponse(Model):
     """
     ``responseElements`` of ``DeleteLoadBalancerListeners``.
     """
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class DeleteLoadBalancerPolicyRequest(Model):
     """
     ``requestParameters`` of ``DeleteLoadBalancerPolicy``. Deletes the specified
@@ -641,14 +641,14 @@ class DeleteLoadBalancerPolicyRequest(Model):
     policy_name: str | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class DeleteLoadBalancerPolicyResponse(Model):
     """
     ``responseElements`` of ``DeleteLoadBalancerPolicy``.
     """
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class DeregisterInstancesFromLoadBalancerRequest(Model):
     """
     ``requestParameters`` of ``DeregisterInstancesFromLoadBalancer``. Deregisters
@@ -659,7 +659,7 @@ class DeregisterInstancesFromLoadBalancerRequest(Model):
     instances: tuple[Instance, ...] | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class DeregisterInstancesFromLoadBalancerResponse(Model):
     """
     ``responseElements`` of ``DeregisterInstancesFromLoadBalancer``.
@@ -668,7 +668,7 @@ class DeregisterInstancesFromLoadBalancerResponse(Model):
     instances: tuple[Instance, ...] | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class DescribeAccountLimitsRequest(Model):
     """
     ``requestParameters`` of ``DescribeAccountLimits``. Describes the current
@@ -679,7 +679,7 @@ class DescribeAccountLimitsRequest(Model):
     page_size: int | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class DescribeAccountLimitsResponse(Model):
     """
     ``responseElements`` of ``DescribeAccountLimits``.
@@ -689,7 +689,7 @@ class DescribeAccountLimitsResponse(Model):
     next_marker: str | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class DescribeInstanceHealthRequest(Model):
     """
     ``requestParameters`` of ``DescribeInstanceHealth``. Describes the state of the
@@ -700,7 +700,7 @@ class DescribeInstanceHealthRequest(Model):
     instances: tuple[Instance, ...] | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class DescribeInstanceHealthResponse(Model):
     """
     ``responseElements`` of ``DescribeInstanceHealth``.
@@ -709,7 +709,7 @@ class DescribeInstanceHealthResponse(Model):
     instance_states: tuple[InstanceState, ...] | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class DescribeLoadBalancerAttributesRequest(Model):
     """
     ``requestParameters`` of ``DescribeLoadBalancerAttributes``. Describes the
@@ -719,7 +719,7 @@ class DescribeLoadBalancerAttributesRequest(Model):
     load_balancer_name: str | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class DescribeLoadBalancerAttributesResponse(Model):
     """
     ``responseElements`` of ``DescribeLoadBalancerAttributes``.
@@ -728,7 +728,7 @@ class DescribeLoadBalancerAttributesResponse(Model):
     load_balancer_attributes: LoadBalancerAttributes | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class DescribeLoadBalancerPoliciesRequest(Model):
     """
     ``requestParameters`` of ``DescribeLoadBalancerPolicies``. Describes the
@@ -739,7 +739,7 @@ class DescribeLoadBalancerPoliciesRequest(Model):
     policy_names: tuple[str, ...] | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class DescribeLoadBalancerPoliciesResponse(Model):
     """
     ``responseElements`` of ``DescribeLoadBalancerPolicies``.
@@ -748,7 +748,7 @@ class DescribeLoadBalancerPoliciesResponse(Model):
     policy_descriptions: tuple[PolicyDescription, ...] | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class DescribeLoadBalancerPolicyTypesRequest(Model):
     """
     ``requestParameters`` of ``DescribeLoadBalancerPolicyTypes``. Describes the
@@ -758,7 +758,7 @@ class DescribeLoadBalancerPolicyTypesRequest(Model):
     policy_type_names: tuple[str, ...] | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class DescribeLoadBalancerPolicyTypesResponse(Model):
     """
     ``responseElements`` of ``DescribeLoadBalancerPolicyTypes``.
@@ -767,7 +767,7 @@ class DescribeLoadBalancerPolicyTypesResponse(Model):
     policy_type_descriptions: tuple[PolicyTypeDescription, ...] | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class DescribeLoadBalancersRequest(Model):
     """
     ``requestParameters`` of ``DescribeLoadBalancers``. Describes the specified the
@@ -779,7 +779,7 @@ class DescribeLoadBalancersRequest(Model):
     page_size: int | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class DescribeLoadBalancersResponse(Model):
     """
     ``responseElements`` of ``DescribeLoadBalancers``.
@@ -789,7 +789,7 @@ class DescribeLoadBalancersResponse(Model):
     next_marker: str | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class DescribeTagsRequest(Model):
     """
     ``requestParameters`` of ``DescribeTags``. Describes the tags associated with
@@ -799,7 +799,7 @@ class DescribeTagsRequest(Model):
     load_balancer_names: tuple[str, ...] | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class DescribeTagsResponse(Model):
     """
     ``responseElements`` of ``DescribeTags``.
@@ -808,7 +808,7 @@ class DescribeTagsResponse(Model):
     tag_descriptions: tuple[TagDescription, ...] | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class DetachLoadBalancerFromSubnetsRequest(Model):
     """
     ``requestParameters`` of ``DetachLoadBalancerFromSubnets``. Removes the
@@ -819,7 +819,7 @@ class DetachLoadBalancerFromSubnetsRequest(Model):
     subnets: tuple[str, ...] | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class DetachLoadBalancerFromSubnetsResponse(Model):
     """
     ``responseElements`` of ``DetachLoadBalancerFromSubnets``.
@@ -828,7 +828,7 @@ class DetachLoadBalancerFromSubnetsResponse(Model):
     subnets: tuple[str, ...] | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class DisableAvailabilityZonesForLoadBalancerRequest(Model):
     """
     ``requestParameters`` of ``DisableAvailabilityZonesForLoadBalancer``. Removes
@@ -840,7 +840,7 @@ class DisableAvailabilityZonesForLoadBalancerRequest(Model):
     availability_zones: tuple[str, ...] | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class DisableAvailabilityZonesForLoadBalancerResponse(Model):
     """
     ``responseElements`` of ``DisableAvailabilityZonesForLoadBalancer``.
@@ -849,7 +849,7 @@ class DisableAvailabilityZonesForLoadBalancerResponse(Model):
     availability_zones: tuple[str, ...] | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class EnableAvailabilityZonesForLoadBalancerRequest(Model):
     """
     ``requestParameters`` of ``EnableAvailabilityZonesForLoadBalancer``. Adds the
@@ -861,7 +861,7 @@ class EnableAvailabilityZonesForLoadBalancerRequest(Model):
     availability_zones: tuple[str, ...] | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class EnableAvailabilityZonesForLoadBalancerResponse(Model):
     """
     ``responseElements`` of ``EnableAvailabilityZonesForLoadBalancer``.
@@ -870,7 +870,7 @@ class EnableAvailabilityZonesForLoadBalancerResponse(Model):
     availability_zones: tuple[str, ...] | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class ModifyLoadBalancerAttributesRequest(Model):
     """
     ``requestParameters`` of ``ModifyLoadBalancerAttributes``. Modifies the
@@ -881,7 +881,7 @@ class ModifyLoadBalancerAttributesRequest(Model):
     load_balancer_attributes: LoadBalancerAttributes | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class ModifyLoadBalancerAttributesResponse(Model):
     """
     ``responseElements`` of ``ModifyLoadBalancerAttributes``.
@@ -891,7 +891,7 @@ class ModifyLoadBalancerAttributesResponse(Model):
     load_balancer_attributes: LoadBalancerAttributes | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class RegisterInstancesWithLoadBalancerRequest(Model):
     """
     ``requestParameters`` of ``RegisterInstancesWithLoadBalancer``. Adds the
@@ -902,7 +902,7 @@ class RegisterInstancesWithLoadBalancerRequest(Model):
     instances: tuple[Instance, ...] | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class RegisterInstancesWithLoadBalancerResponse(Model):
     """
     ``responseElements`` of ``RegisterInstancesWithLoadBalancer``.
@@ -911,7 +911,7 @@ class RegisterInstancesWithLoadBalancerResponse(Model):
     instances: tuple[Instance, ...] | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class RemoveTagsRequest(Model):
     """
     ``requestParameters`` of ``RemoveTags``. Removes one or more tags from the
@@ -922,14 +922,14 @@ class RemoveTagsRequest(Model):
     tags: tuple[TagKeyOnly, ...] | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class RemoveTagsResponse(Model):
     """
     ``responseElements`` of ``RemoveTags``.
     """
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class SetLoadBalancerListenerSSLCertificateRequest(Model):
     """
     ``requestParameters`` of ``SetLoadBalancerListenerSSLCertificate``. Sets the
@@ -941,14 +941,14 @@ class SetLoadBalancerListenerSSLCertificateRequest(Model):
     ssl_certificate_id: str | None = key("sSLCertificateId")
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class SetLoadBalancerListenerSSLCertificateResponse(Model):
     """
     ``responseElements`` of ``SetLoadBalancerListenerSSLCertificate``.
     """
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class SetLoadBalancerPoliciesForBackendServerRequest(Model):
     """
     ``requestParameters`` of ``SetLoadBalancerPoliciesForBackendServer``. Replaces
@@ -961,14 +961,14 @@ class SetLoadBalancerPoliciesForBackendServerRequest(Model):
     policy_names: tuple[str, ...] | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class SetLoadBalancerPoliciesForBackendServerResponse(Model):
     """
     ``responseElements`` of ``SetLoadBalancerPoliciesForBackendServer``.
     """
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class SetLoadBalancerPoliciesOfListenerRequest(Model):
     """
     ``requestParameters`` of ``SetLoadBalancerPoliciesOfListener``. Replaces the
@@ -981,7 +981,7 @@ class SetLoadBalancerPoliciesOfListenerRequest(Model):
     policy_names: tuple[str, ...] | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class SetLoadBalancerPoliciesOfListenerResponse(Model):
     """
     ``responseElements`` of ``SetLoadBalancerPoliciesOfListener``.

@@ -577,7 +577,7 @@ class TrustStoreStatus(enum.StrEnum):
     CREATING = "CREATING"
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class Action(Model):
     """
     Information about an action.
@@ -594,7 +594,7 @@ class Action(Model):
     jwt_validation_config: JwtValidationActionConfig | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class AdministrativeOverride(Model):
     """
     The administrative override information for the target.
@@ -605,7 +605,7 @@ class AdministrativeOverride(Model):
     description: str | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class AnomalyDetection(Model):
     """
     The anomaly detection result for the target.
@@ -615,7 +615,7 @@ class AnomalyDetection(Model):
     mitigation_in_effect: MitigationInEffectEnum | str | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class AuthenticateCognitoActionConfig(Model):
     """
     [HTTPS listeners] Information for using Amazon Cognito to authenticate users.
@@ -633,7 +633,7 @@ class AuthenticateCognitoActionConfig(Model):
     ) = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class AuthenticateOidcActionConfig(Model):
     """
     [HTTPS listeners] Information about an identity provider that is compliant with
@@ -656,7 +656,7 @@ class AuthenticateOidcActionConfig(Model):
     use_existing_client_secret: bool | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class AvailabilityZone(Model):
     """
     Information about an Availability Zone.
@@ -669,7 +669,7 @@ class AvailabilityZone(Model):
     source_nat_ipv6_prefixes: tuple[str, ...] | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class CapacityReservationStatus(Model):
     """
     The state of the capacity reservation.
@@ -679,7 +679,7 @@ class CapacityReservationStatus(Model):
     reason: str | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class Certificate(Model):
     """
     Information about an SSL server certificate.
@@ -689,7 +689,7 @@ class Certificate(Model):
     is_default: bool | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class Cipher(Model):
     """
     Information about a cipher used in a policy.
@@ -699,7 +699,7 @@ class Cipher(Model):
     priority: int | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class ClientCertificateIdentityFilter(Model):
     """
     Describes a client certificate identity filter.
@@ -711,7 +711,7 @@ class ClientCertificateIdentityFilter(Model):
     value: str | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class DescribeTrustStoreRevocation(Model):
     """
     Information about the revocations used by a trust store.
@@ -723,7 +723,7 @@ class DescribeTrustStoreRevocation(Model):
     number_of_revoked_entries: int | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class FixedResponseActionConfig(Model):
     """
     [Application Load Balancer] Information for creating an action that returns a
@@ -735,7 +735,7 @@ class FixedResponseActionConfig(Model):
     content_type: str | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class ForwardActionConfig(Model):
     """
     Information for creating an action that distributes requests among multiple
@@ -746,7 +746,7 @@ class ForwardActionConfig(Model):
     target_group_stickiness_config: TargetGroupStickinessConfig | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class HostHeaderConditionConfig(Model):
     """
     Information for a host header condition.
@@ -756,7 +756,7 @@ class HostHeaderConditionConfig(Model):
     regex_values: tuple[str, ...] | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class HostHeaderRewriteConfig(Model):
     """
     Information about a host header rewrite transform.
@@ -765,7 +765,7 @@ class HostHeaderRewriteConfig(Model):
     rewrites: tuple[RewriteConfig, ...] | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class HttpHeaderConditionConfig(Model):
     """
     Information for an HTTP header condition.
@@ -776,7 +776,7 @@ class HttpHeaderConditionConfig(Model):
     regex_values: tuple[str, ...] | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class HttpRequestMethodConditionConfig(Model):
     """
     Information for an HTTP method condition.
@@ -785,7 +785,7 @@ class HttpRequestMethodConditionConfig(Model):
     values: tuple[str, ...] | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class IpamPools(Model):
     """
     [Application Load Balancers] The IPAM pools to use with the load balancer.
@@ -794,7 +794,7 @@ class IpamPools(Model):
     ipv4_ipam_pool_id: str | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class JwtValidationActionAdditionalClaim(Model):
     """
     Information about an additional claim to validate.
@@ -805,7 +805,7 @@ class JwtValidationActionAdditionalClaim(Model):
     values: tuple[str, ...] | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class JwtValidationActionConfig(Model):
     """
     [HTTPS listeners] Information for validating JWT access tokens in client
@@ -817,7 +817,7 @@ class JwtValidationActionConfig(Model):
     additional_claims: tuple[JwtValidationActionAdditionalClaim, ...] | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class Limit(Model):
     """
     Information about an Elastic Load Balancing resource limit for your Amazon Web
@@ -828,7 +828,7 @@ class Limit(Model):
     max: str | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class Listener(Model):
     """
     Information about a listener.
@@ -845,7 +845,7 @@ class Listener(Model):
     mutual_authentication: MutualAuthenticationAttributes | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class ListenerAttribute(Model):
     """
     Information about a listener attribute.
@@ -855,7 +855,7 @@ class ListenerAttribute(Model):
     value: str | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class LoadBalancer(Model):
     """
     Information about a load balancer.
@@ -881,7 +881,7 @@ class LoadBalancer(Model):
     ipam_pools: IpamPools | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class LoadBalancerAddress(Model):
     """
     Information about a static IP address for a load balancer.
@@ -893,7 +893,7 @@ class LoadBalancerAddress(Model):
     i_pv6_address: str | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class LoadBalancerAttribute(Model):
     """
     Information about a load balancer attribute.
@@ -903,7 +903,7 @@ class LoadBalancerAttribute(Model):
     value: str | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class LoadBalancerState(Model):
     """
     The state of the load balancer.
@@ -913,7 +913,7 @@ class LoadBalancerState(Model):
     reason: str | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class Matcher(Model):
     """
     [HTTP/HTTPS health checks] The HTTP or gRPC codes to use when checking for a
@@ -924,7 +924,7 @@ class Matcher(Model):
     grpc_code: str | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class MinimumLoadBalancerCapacity(Model):
     """
     The requested minimum capacity reservation for the load balancer
@@ -933,7 +933,7 @@ class MinimumLoadBalancerCapacity(Model):
     capacity_units: int | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class MutualAuthenticationAttributes(Model):
     """
     [HTTPS and TLS listeners] The mutual authentication configuration information.
@@ -949,7 +949,7 @@ class MutualAuthenticationAttributes(Model):
     ) = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class PathPatternConditionConfig(Model):
     """
     Information for a path pattern condition.
@@ -959,7 +959,7 @@ class PathPatternConditionConfig(Model):
     regex_values: tuple[str, ...] | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class QueryStringConditionConfig(Model):
     """
     Information for a query string condition.
@@ -968,7 +968,7 @@ class QueryStringConditionConfig(Model):
     values: tuple[QueryStringKeyValuePair, ...] | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class QueryStringKeyValuePair(Model):
     """
     Information about a key/value pair.
@@ -978,7 +978,7 @@ class QueryStringKeyValuePair(Model):
     value: str | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class RedirectActionConfig(Model):
     """
     [Application Load Balancer] Information for creating a redirect action.
@@ -992,7 +992,7 @@ class RedirectActionConfig(Model):
     status_code: RedirectActionStatusCodeEnum | str | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class RevocationContent(Model):
     """
     Information about a revocation file.
@@ -1004,7 +1004,7 @@ class RevocationContent(Model):
     revocation_type: RevocationType | str | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class RewriteConfig(Model):
     """
     Information about a rewrite transform.
@@ -1014,7 +1014,7 @@ class RewriteConfig(Model):
     replace: str | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class Rule(Model):
     """
     Information about a rule.
@@ -1028,7 +1028,7 @@ class Rule(Model):
     transforms: tuple[RuleTransform, ...] | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class RuleCondition(Model):
     """
     Information about a condition for a rule.
@@ -1045,7 +1045,7 @@ class RuleCondition(Model):
     regex_values: tuple[str, ...] | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class RulePriorityPair(Model):
     """
     Information about the priorities for the rules for a listener.
@@ -1055,7 +1055,7 @@ class RulePriorityPair(Model):
     priority: int | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class RuleTransform(Model):
     """
     Information about a transform to apply to requests that match a rule.
@@ -1066,7 +1066,7 @@ class RuleTransform(Model):
     url_rewrite_config: UrlRewriteConfig | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class SourceIpConditionConfig(Model):
     """
     Information for a source IP condition.
@@ -1076,7 +1076,7 @@ class SourceIpConditionConfig(Model):
     ip_address_type: SourceIpAddressTypeEnum | str | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class SslPolicy(Model):
     """
     Information about a policy used for SSL negotiation.
@@ -1088,7 +1088,7 @@ class SslPolicy(Model):
     supported_load_balancer_types: tuple[str, ...] | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class SubnetMapping(Model):
     """
     Information about a subnet mapping.
@@ -1101,7 +1101,7 @@ class SubnetMapping(Model):
     source_nat_ipv6_prefix: str | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class Tag(Model):
     """
     Information about a tag.
@@ -1111,7 +1111,7 @@ class Tag(Model):
     value: str | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class TagDescription(Model):
     """
     The tags associated with a resource.
@@ -1121,7 +1121,7 @@ class TagDescription(Model):
     tags: tuple[Tag, ...] | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class TargetDescription(Model):
     """
     Information about a target.
@@ -1133,7 +1133,7 @@ class TargetDescription(Model):
     quic_server_id: str | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class TargetGroup(Model):
     """
     Information about a target group.
@@ -1160,7 +1160,7 @@ class TargetGroup(Model):
     target_control_port: int | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class TargetGroupAttribute(Model):
     """
     Information about a target group attribute.
@@ -1170,7 +1170,7 @@ class TargetGroupAttribute(Model):
     value: str | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class TargetGroupStickinessConfig(Model):
     """
     The target group stickiness for the rule.
@@ -1180,7 +1180,7 @@ class TargetGroupStickinessConfig(Model):
     duration_seconds: int | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class TargetGroupTuple(Model):
     """
     Information about how traffic will be distributed between multiple target groups
@@ -1191,7 +1191,7 @@ class TargetGroupTuple(Model):
     weight: int | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class TargetHealth(Model):
     """
     The health information for the target.
@@ -1202,7 +1202,7 @@ class TargetHealth(Model):
     description: str | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class TargetHealthDescription(Model):
     """
     Information about the health of a target.
@@ -1215,7 +1215,7 @@ class TargetHealthDescription(Model):
     administrative_override: AdministrativeOverride | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class TrustStore(Model):
     """
     Information about a trust store.
@@ -1228,7 +1228,7 @@ class TrustStore(Model):
     total_revoked_entries: int | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class TrustStoreAssociation(Model):
     """
     Information about the resources a trust store is associated with.
@@ -1237,7 +1237,7 @@ class TrustStoreAssociation(Model):
     resource_arn: str | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class TrustStoreRevocation(Model):
     """
     Information about a revocation file in use by a trust store.
@@ -1249,7 +1249,7 @@ class TrustStoreRevocation(Model):
     number_of_revoked_entries: int | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class UrlRewriteConfig(Model):
     """
     Information about a URL rewrite transform.
@@ -1258,7 +1258,7 @@ class UrlRewriteConfig(Model):
     rewrites: tuple[RewriteConfig, ...] | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class ZonalCapacityReservationState(Model):
     """
     The capacity reservation status for each Availability Zone.
@@ -1269,7 +1269,7 @@ class ZonalCapacityReservationState(Model):
     effective_capacity_units: float | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class AddListenerCertificatesRequest(Model):
     """
     ``requestParameters`` of ``AddListenerCertificates``. Adds the specified SSL
@@ -1281,7 +1281,7 @@ class AddListenerCertificatesRequest(Model):
     certificates: tuple[Certificate, ...] | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class AddListenerCertificatesResponse(Model):
     """
     ``responseElements`` of ``AddListenerCertificates``.
@@ -1290,7 +1290,7 @@ class AddListenerCertificatesResponse(Model):
     certificates: tuple[Certificate, ...] | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class AddTagsRequest(Model):
     """
     ``requestParameters`` of ``AddTags``. Adds the specified tags to the specified
@@ -1301,14 +1301,14 @@ class AddTagsRequest(Model):
     tags: tuple[Tag, ...] | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class AddTagsResponse(Model):
     """
     ``responseElements`` of ``AddTags``.
     """
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class AddTrustStoreRevocationsRequest(Model):
     """
     ``requestParameters`` of ``AddTrustStoreRevocations``. Adds the specified
@@ -1319,7 +1319,7 @@ class AddTrustStoreRevocationsRequest(Model):
     revocation_contents: tuple[RevocationContent, ...] | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class AddTrustStoreRevocationsResponse(Model):
     """
     ``responseElements`` of ``AddTrustStoreRevocations``.
@@ -1328,7 +1328,7 @@ class AddTrustStoreRevocationsResponse(Model):
     trust_store_revocations: tuple[TrustStoreRevocation, ...] | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class CreateListenerRequest(Model):
     """
     ``requestParameters`` of ``CreateListener``. Creates a listener for the
@@ -1347,7 +1347,7 @@ class CreateListenerRequest(Model):
     mutual_authentication: MutualAuthenticationAttributes | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class CreateListenerResponse(Model):
     """
     ``responseElements`` of ``CreateListener``.
@@ -1356,7 +1356,7 @@ class CreateListenerResponse(Model):
     listeners: tuple[Listener, ...] | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class CreateLoadBalancerRequest(Model):
     """
     ``requestParameters`` of ``CreateLoadBalancer``. Creates an Application Load
@@ -1378,7 +1378,7 @@ class CreateLoadBalancerRequest(Model):
     ipam_pools: IpamPools | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class CreateLoadBalancerResponse(Model):
     """
     ``responseElements`` of ``CreateLoadBalancer``.
@@ -1387,7 +1387,7 @@ class CreateLoadBalancerResponse(Model):
     load_balancers: tuple[LoadBalancer, ...] | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class CreateRuleRequest(Model):
     """
     ``requestParameters`` of ``CreateRule``. Creates a rule for the specified
@@ -1402,7 +1402,7 @@ class CreateRuleRequest(Model):
     transforms: tuple[RuleTransform, ...] | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class CreateRuleResponse(Model):
     """
     ``responseElements`` of ``CreateRule``.
@@ -1411,7 +1411,7 @@ class CreateRuleResponse(Model):
     rules: tuple[Rule, ...] | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class CreateTargetGroupRequest(Model):
     """
     ``requestParameters`` of ``CreateTargetGroup``. Creates a target group.
@@ -1437,7 +1437,7 @@ class CreateTargetGroupRequest(Model):
     target_control_port: int | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class CreateTargetGroupResponse(Model):
     """
     ``responseElements`` of ``CreateTargetGroup``.
@@ -1446,7 +1446,7 @@ class CreateTargetGroupResponse(Model):
     target_groups: tuple[TargetGroup, ...] | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class CreateTrustStoreRequest(Model):
     """
     ``requestParameters`` of ``CreateTrustStore``. Creates a trust store.
@@ -1459,7 +1459,7 @@ class CreateTrustStoreRequest(Model):
     tags: tuple[Tag, ...] | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class CreateTrustStoreResponse(Model):
     """
     ``responseElements`` of ``CreateTrustStore``.
@@ -1468,7 +1468,7 @@ class CreateTrustStoreResponse(Model):
     trust_stores: tuple[TrustStore, ...] | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class DeleteListenerRequest(Model):
     """
     ``requestParameters`` of ``DeleteListener``. Deletes the specified listener.
@@ -1477,14 +1477,14 @@ class DeleteListenerRequest(Model):
     listener_arn: str | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class DeleteListenerResponse(Model):
     """
     ``responseElements`` of ``DeleteListener``.
     """
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class DeleteLoadBalancerRequest(Model):
     """
     ``requestParameters`` of ``DeleteLoadBalancer``. Deletes the specified
@@ -1494,14 +1494,14 @@ class DeleteLoadBalancerRequest(Model):
     load_balancer_arn: str | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class DeleteLoadBalancerResponse(Model):
     """
     ``responseElements`` of ``DeleteLoadBalancer``.
     """
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class DeleteRuleRequest(Model):
     """
     ``requestParameters`` of ``DeleteRule``. Deletes the specified rule.
@@ -1510,14 +1510,14 @@ class DeleteRuleRequest(Model):
     rule_arn: str | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class DeleteRuleResponse(Model):
     """
     ``responseElements`` of ``DeleteRule``.
     """
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class DeleteSharedTrustStoreAssociationRequest(Model):
     """
     ``requestParameters`` of ``DeleteSharedTrustStoreAssociation``. Deletes a shared
@@ -1528,14 +1528,14 @@ class DeleteSharedTrustStoreAssociationRequest(Model):
     resource_arn: str | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class DeleteSharedTrustStoreAssociationResponse(Model):
     """
     ``responseElements`` of ``DeleteSharedTrustStoreAssociation``.
     """
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class DeleteTargetGroupRequest(Model):
     """
     ``requestParameters`` of ``DeleteTargetGroup``. Deletes the specified target
@@ -1545,14 +1545,14 @@ class DeleteTargetGroupRequest(Model):
     target_group_arn: str | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class DeleteTargetGroupResponse(Model):
     """
     ``responseElements`` of ``DeleteTargetGroup``.
     """
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class DeleteTrustStoreRequest(Model):
     """
     ``requestParameters`` of ``DeleteTrustStore``. Deletes a trust store.
@@ -1561,14 +1561,14 @@ class DeleteTrustStoreRequest(Model):
     trust_store_arn: str | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class DeleteTrustStoreResponse(Model):
     """
     ``responseElements`` of ``DeleteTrustStore``.
     """
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class DeregisterTargetsRequest(Model):
     """
     ``requestParameters`` of ``DeregisterTargets``. Deregisters the specified
@@ -1579,14 +1579,14 @@ class DeregisterTargetsRequest(Model):
     targets: tuple[TargetDescription, ...] | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class DeregisterTargetsResponse(Model):
     """
     ``responseElements`` of ``DeregisterTargets``.
     """
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class DescribeAccountLimitsRequest(Model):
     """
     ``requestParameters`` of ``DescribeAccountLimits``. Describes the current
@@ -1597,7 +1597,7 @@ class DescribeAccountLimitsRequest(Model):
     page_size: int | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class DescribeAccountLimitsResponse(Model):
     """
     ``responseElements`` of ``DescribeAccountLimits``.
@@ -1607,7 +1607,7 @@ class DescribeAccountLimitsResponse(Model):
     next_marker: str | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class DescribeCapacityReservationRequest(Model):
     """
     ``requestParameters`` of ``DescribeCapacityReservation``. Describes the capacity
@@ -1617,7 +1617,7 @@ class DescribeCapacityReservationRequest(Model):
     load_balancer_arn: str | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class DescribeCapacityReservationResponse(Model):
     """
     ``responseElements`` of ``DescribeCapacityReservation``.
@@ -1629,7 +1629,7 @@ class DescribeCapacityReservationResponse(Model):
     capacity_reservation_state: tuple[ZonalCapacityReservationState, ...] | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class DescribeListenerAttributesRequest(Model):
     """
     ``requestParameters`` of ``DescribeListenerAttributes``. Describes the
@@ -1639,7 +1639,7 @@ class DescribeListenerAttributesRequest(Model):
     listener_arn: str | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class DescribeListenerAttributesResponse(Model):
     """
     ``responseElements`` of ``DescribeListenerAttributes``.
@@ -1648,7 +1648,7 @@ class DescribeListenerAttributesResponse(Model):
     attributes: tuple[ListenerAttribute, ...] | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class DescribeListenerCertificatesRequest(Model):
     """
     ``requestParameters`` of ``DescribeListenerCertificates``. Describes the default
@@ -1660,7 +1660,7 @@ class DescribeListenerCertificatesRequest(Model):
     page_size: int | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class DescribeListenerCertificatesResponse(Model):
     """
     ``responseElements`` of ``DescribeListenerCertificates``.
@@ -1670,7 +1670,7 @@ class DescribeListenerCertificatesResponse(Model):
     next_marker: str | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class DescribeListenersRequest(Model):
     """
     ``requestParameters`` of ``DescribeListeners``. Describes the specified
@@ -1684,7 +1684,7 @@ class DescribeListenersRequest(Model):
     page_size: int | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class DescribeListenersResponse(Model):
     """
     ``responseElements`` of ``DescribeListeners``.
@@ -1694,7 +1694,7 @@ class DescribeListenersResponse(Model):
     next_marker: str | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class DescribeLoadBalancerAttributesRequest(Model):
     """
     ``requestParameters`` of ``DescribeLoadBalancerAttributes``. Describes the
@@ -1705,7 +1705,7 @@ class DescribeLoadBalancerAttributesRequest(Model):
     load_balancer_arn: str | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class DescribeLoadBalancerAttributesResponse(Model):
     """
     ``responseElements`` of ``DescribeLoadBalancerAttributes``.
@@ -1714,7 +1714,7 @@ class DescribeLoadBalancerAttributesResponse(Model):
     attributes: tuple[LoadBalancerAttribute, ...] | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class DescribeLoadBalancersRequest(Model):
     """
     ``requestParameters`` of ``DescribeLoadBalancers``. Describes the specified load
@@ -1727,7 +1727,7 @@ class DescribeLoadBalancersRequest(Model):
     page_size: int | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class DescribeLoadBalancersResponse(Model):
     """
     ``responseElements`` of ``DescribeLoadBalancers``.
@@ -1737,7 +1737,7 @@ class DescribeLoadBalancersResponse(Model):
     next_marker: str | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class DescribeRulesRequest(Model):
     """
     ``requestParameters`` of ``DescribeRules``. Describes the specified rules or the
@@ -1750,7 +1750,7 @@ class DescribeRulesRequest(Model):
     page_size: int | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class DescribeRulesResponse(Model):
     """
     ``responseElements`` of ``DescribeRules``.
@@ -1760,7 +1760,7 @@ class DescribeRulesResponse(Model):
     next_marker: str | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class DescribeSSLPoliciesRequest(Model):
     """
     ``requestParameters`` of ``DescribeSSLPolicies``. Describes the specified
@@ -1773,7 +1773,7 @@ class DescribeSSLPoliciesRequest(Model):
     load_balancer_type: LoadBalancerTypeEnum | str | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class DescribeSSLPoliciesResponse(Model):
     """
     ``responseElements`` of ``DescribeSSLPolicies``.
@@ -1783,7 +1783,7 @@ class DescribeSSLPoliciesResponse(Model):
     next_marker: str | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class DescribeTagsRequest(Model):
     """
     ``requestParameters`` of ``DescribeTags``. Describes the tags for the specified
@@ -1793,7 +1793,7 @@ class DescribeTagsRequest(Model):
     resource_arns: tuple[str, ...] | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class DescribeTagsResponse(Model):
     """
     ``responseElements`` of ``DescribeTags``.
@@ -1802,7 +1802,7 @@ class DescribeTagsResponse(Model):
     tag_descriptions: tuple[TagDescription, ...] | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class DescribeTargetGroupAttributesRequest(Model):
     """
     ``requestParameters`` of ``DescribeTargetGroupAttributes``. Describes the
@@ -1812,7 +1812,7 @@ class DescribeTargetGroupAttributesRequest(Model):
     target_group_arn: str | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class DescribeTargetGroupAttributesResponse(Model):
     """
     ``responseElements`` of ``DescribeTargetGroupAttributes``.
@@ -1821,7 +1821,7 @@ class DescribeTargetGroupAttributesResponse(Model):
     attributes: tuple[TargetGroupAttribute, ...] | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class DescribeTargetGroupsRequest(Model):
     """
     ``requestParameters`` of ``DescribeTargetGroups``. Describes the specified
@@ -1835,7 +1835,7 @@ class DescribeTargetGroupsRequest(Model):
     page_size: int | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class DescribeTargetGroupsResponse(Model):
     """
     ``responseElements`` of ``DescribeTargetGroups``.
@@ -1845,7 +1845,7 @@ class DescribeTargetGroupsResponse(Model):
     next_marker: str | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class DescribeTargetHealthRequest(Model):
     """
     ``requestParameters`` of ``DescribeTargetHealth``. Describes the health of the
@@ -1857,7 +1857,7 @@ class DescribeTargetHealthRequest(Model):
     include: tuple[DescribeTargetHealthInputIncludeEnum | str, ...] | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class DescribeTargetHealthResponse(Model):
     """
     ``responseElements`` of ``DescribeTargetHealth``.
@@ -1866,7 +1866,7 @@ class DescribeTargetHealthResponse(Model):
     target_health_descriptions: tuple[TargetHealthDescription, ...] | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class DescribeTrustStoreAssociationsRequest(Model):
     """
     ``requestParameters`` of ``DescribeTrustStoreAssociations``. Describes all
@@ -1878,7 +1878,7 @@ class DescribeTrustStoreAssociationsRequest(Model):
     page_size: int | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class DescribeTrustStoreAssociationsResponse(Model):
     """
     ``responseElements`` of ``DescribeTrustStoreAssociations``.
@@ -1888,7 +1888,7 @@ class DescribeTrustStoreAssociationsResponse(Model):
     next_marker: str | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class DescribeTrustStoreRevocationsRequest(Model):
     """
     ``requestParameters`` of ``DescribeTrustStoreRevocations``. Describes the
@@ -1901,7 +1901,7 @@ class DescribeTrustStoreRevocationsRequest(Model):
     page_size: int | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class DescribeTrustStoreRevocationsResponse(Model):
     """
     ``responseElements`` of ``DescribeTrustStoreRevocations``.
@@ -1911,7 +1911,7 @@ class DescribeTrustStoreRevocationsResponse(Model):
     next_marker: str | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class DescribeTrustStoresRequest(Model):
     """
     ``requestParameters`` of ``DescribeTrustStores``. Describes all trust stores for
@@ -1924,7 +1924,7 @@ class DescribeTrustStoresRequest(Model):
     page_size: int | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class DescribeTrustStoresResponse(Model):
     """
     ``responseElements`` of ``DescribeTrustStores``.
@@ -1934,7 +1934,7 @@ class DescribeTrustStoresResponse(Model):
     next_marker: str | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class GetResourcePolicyRequest(Model):
     """
     ``requestParameters`` of ``GetResourcePolicy``. Retrieves the resource policy
@@ -1944,7 +1944,7 @@ class GetResourcePolicyRequest(Model):
     resource_arn: str | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class GetResourcePolicyResponse(Model):
     """
     ``responseElements`` of ``GetResourcePolicy``.
@@ -1953,7 +1953,7 @@ class GetResourcePolicyResponse(Model):
     policy: str | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class GetTrustStoreCaCertificatesBundleRequest(Model):
     """
     ``requestParameters`` of ``GetTrustStoreCaCertificatesBundle``. Retrieves the ca
@@ -1963,7 +1963,7 @@ class GetTrustStoreCaCertificatesBundleRequest(Model):
     trust_store_arn: str | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class GetTrustStoreCaCertificatesBundleResponse(Model):
     """
     ``responseElements`` of ``GetTrustStoreCaCertificatesBundle``.
@@ -1972,7 +1972,7 @@ class GetTrustStoreCaCertificatesBundleResponse(Model):
     location: str | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class GetTrustStoreRevocationContentRequest(Model):
     """
     ``requestParameters`` of ``GetTrustStoreRevocationContent``. Retrieves the
@@ -1983,7 +1983,7 @@ class GetTrustStoreRevocationContentRequest(Model):
     revocation_id: int | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class GetTrustStoreRevocationContentResponse(Model):
     """
     ``responseElements`` of ``GetTrustStoreRevocationContent``.
@@ -1992,7 +1992,7 @@ class GetTrustStoreRevocationContentResponse(Model):
     location: str | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class ModifyCapacityReservationRequest(Model):
     """
     ``requestParameters`` of ``ModifyCapacityReservation``. Modifies the capacity
@@ -2004,7 +2004,7 @@ class ModifyCapacityReservationRequest(Model):
     reset_capacity_reservation: bool | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class ModifyCapacityReservationResponse(Model):
     """
     ``responseElements`` of ``ModifyCapacityReservation``.
@@ -2016,7 +2016,7 @@ class ModifyCapacityReservationResponse(Model):
     capacity_reservation_state: tuple[ZonalCapacityReservationState, ...] | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class ModifyIpPoolsRequest(Model):
     """
     ``requestParameters`` of ``ModifyIpPools``. [Application Load Balancers] Modify
@@ -2028,7 +2028,7 @@ class ModifyIpPoolsRequest(Model):
     remove_ipam_pools: tuple[RemoveIpamPoolEnum | str, ...] | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class ModifyIpPoolsResponse(Model):
     """
     ``responseElements`` of ``ModifyIpPools``.
@@ -2037,7 +2037,7 @@ class ModifyIpPoolsResponse(Model):
     ipam_pools: IpamPools | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class ModifyListenerRequest(Model):
     """
     ``requestParameters`` of ``ModifyListener``. Replaces the specified properties
@@ -2054,7 +2054,7 @@ class ModifyListenerRequest(Model):
     mutual_authentication: MutualAuthenticationAttributes | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class ModifyListenerResponse(Model):
     """
     ``responseElements`` of ``ModifyListener``.
@@ -2063,7 +2063,7 @@ class ModifyListenerResponse(Model):
     listeners: tuple[Listener, ...] | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class ModifyListenerAttributesRequest(Model):
     """
     ``requestParameters`` of ``ModifyListenerAttributes``. Modifies the specified
@@ -2074,7 +2074,7 @@ class ModifyListenerAttributesRequest(Model):
     attributes: tuple[ListenerAttribute, ...] | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class ModifyListenerAttributesResponse(Model):
     """
     ``responseElements`` of ``ModifyListenerAttributes``.
@@ -2083,7 +2083,7 @@ class ModifyListenerAttributesResponse(Model):
     attributes: tuple[ListenerAttribute, ...] | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class ModifyLoadBalancerAttributesRequest(Model):
     """
     ``requestParameters`` of ``ModifyLoadBalancerAttributes``. Modifies the
@@ -2095,7 +2095,7 @@ class ModifyLoadBalancerAttributesRequest(Model):
     attributes: tuple[LoadBalancerAttribute, ...] | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class ModifyLoadBalancerAttributesResponse(Model):
     """
     ``responseElements`` of ``ModifyLoadBalancerAttributes``.
@@ -2104,7 +2104,7 @@ class ModifyLoadBalancerAttributesResponse(Model):
     attributes: tuple[LoadBalancerAttribute, ...] | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class ModifyRuleRequest(Model):
     """
     ``requestParameters`` of ``ModifyRule``. Replaces the specified properties of
@@ -2118,7 +2118,7 @@ class ModifyRuleRequest(Model):
     reset_transforms: bool | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class ModifyRuleResponse(Model):
     """
     ``responseElements`` of ``ModifyRule``.
@@ -2127,7 +2127,7 @@ class ModifyRuleResponse(Model):
     rules: tuple[Rule, ...] | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class ModifyTargetGroupRequest(Model):
     """
     ``requestParameters`` of ``ModifyTargetGroup``. Modifies the health checks used
@@ -2146,7 +2146,7 @@ class ModifyTargetGroupRequest(Model):
     matcher: Matcher | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class ModifyTargetGroupResponse(Model):
     """
     ``responseElements`` of ``ModifyTargetGroup``.
@@ -2155,7 +2155,7 @@ class ModifyTargetGroupResponse(Model):
     target_groups: tuple[TargetGroup, ...] | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class ModifyTargetGroupAttributesRequest(Model):
     """
     ``requestParameters`` of ``ModifyTargetGroupAttributes``. Modifies the specified
@@ -2166,7 +2166,7 @@ class ModifyTargetGroupAttributesRequest(Model):
     attributes: tuple[TargetGroupAttribute, ...] | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class ModifyTargetGroupAttributesResponse(Model):
     """
     ``responseElements`` of ``ModifyTargetGroupAttributes``.
@@ -2175,7 +2175,7 @@ class ModifyTargetGroupAttributesResponse(Model):
     attributes: tuple[TargetGroupAttribute, ...] | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class ModifyTrustStoreRequest(Model):
     """
     ``requestParameters`` of ``ModifyTrustStore``. Update the ca certificate bundle
@@ -2188,7 +2188,7 @@ class ModifyTrustStoreRequest(Model):
     ca_certificates_bundle_s3_object_version: str | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class ModifyTrustStoreResponse(Model):
     """
     ``responseElements`` of ``ModifyTrustStore``.
@@ -2197,7 +2197,7 @@ class ModifyTrustStoreResponse(Model):
     trust_stores: tuple[TrustStore, ...] | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class RegisterTargetsRequest(Model):
     """
     ``requestParameters`` of ``RegisterTargets``. Registers the specified targets
@@ -2208,14 +2208,14 @@ class RegisterTargetsRequest(Model):
     targets: tuple[TargetDescription, ...] | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class RegisterTargetsResponse(Model):
     """
     ``responseElements`` of ``RegisterTargets``.
     """
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class RemoveListenerCertificatesRequest(Model):
     """
     ``requestParameters`` of ``RemoveListenerCertificates``. Removes the specified
@@ -2226,14 +2226,14 @@ class RemoveListenerCertificatesRequest(Model):
     certificates: tuple[Certificate, ...] | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class RemoveListenerCertificatesResponse(Model):
     """
     ``responseElements`` of ``RemoveListenerCertificates``.
     """
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class RemoveTagsRequest(Model):
     """
     ``requestParameters`` of ``RemoveTags``. Removes the specified tags from the
@@ -2244,14 +2244,14 @@ class RemoveTagsRequest(Model):
     tag_keys: tuple[str, ...] | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class RemoveTagsResponse(Model):
     """
     ``responseElements`` of ``RemoveTags``.
     """
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class RemoveTrustStoreRevocationsRequest(Model):
     """
     ``requestParameters`` of ``RemoveTrustStoreRevocations``. Removes the specified
@@ -2262,14 +2262,14 @@ class RemoveTrustStoreRevocationsRequest(Model):
     revocation_ids: tuple[int, ...] | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class RemoveTrustStoreRevocationsResponse(Model):
     """
     ``responseElements`` of ``RemoveTrustStoreRevocations``.
     """
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class SetIpAddressTypeRequest(Model):
     """
     ``requestParameters`` of ``SetIpAddressType``. Sets the type of IP addresses
@@ -2280,7 +2280,7 @@ class SetIpAddressTypeRequest(Model):
     ip_address_type: IpAddressType | str | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class SetIpAddressTypeResponse(Model):
     """
     ``responseElements`` of ``SetIpAddressType``.
@@ -2289,7 +2289,7 @@ class SetIpAddressTypeResponse(Model):
     ip_address_type: IpAddressType | str | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class SetRulePrioritiesRequest(Model):
     """
     ``requestParameters`` of ``SetRulePriorities``. Sets the priorities of the
@@ -2299,7 +2299,7 @@ class SetRulePrioritiesRequest(Model):
     rule_priorities: tuple[RulePriorityPair, ...] | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class SetRulePrioritiesResponse(Model):
     """
     ``responseElements`` of ``SetRulePriorities``.
@@ -2308,7 +2308,7 @@ class SetRulePrioritiesResponse(Model):
     rules: tuple[Rule, ...] | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class SetSecurityGroupsRequest(Model):
     """
     ``requestParameters`` of ``SetSecurityGroups``. Associates the specified
@@ -2323,7 +2323,7 @@ class SetSecurityGroupsRequest(Model):
     ) = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class SetSecurityGroupsResponse(Model):
     """
     ``responseElements`` of ``SetSecurityGroups``.
@@ -2335,7 +2335,7 @@ class SetSecurityGroupsResponse(Model):
     ) = None
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class SetSubnetsRequest(Model):
     """
     ``requestParameters`` of ``SetSubnets``. Enables the Availability Zones for the
@@ -2352,7 +2352,7 @@ class SetSubnetsRequest(Model):
     )
 
 
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False)
 class SetSubnetsResponse(Model):
     """
     ``responseElements`` of ``SetSubnets``.
