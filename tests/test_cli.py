@@ -118,6 +118,18 @@ class TestEvents:
         assert 0 == result.returncode, result.stderr
         assert expected == len(result.stdout.splitlines())
 
+    def test_lone_surrogate_survives_jsonl(self):
+        """A record with an escaped lone surrogate is printed as valid JSON."""
+        data = (
+            b'{"eventSource": "elasticloadbalancing.amazonaws.com", '
+            b'"eventName": "\\ud800", "apiVersion": "2015-12-01"}'
+        )
+
+        result = run("events", "--format", "jsonl", "-", stdin=data)
+
+        assert 0 == result.returncode, result.stderr
+        assert "\ud800" == json.loads(result.stdout)["eventName"]
+
     def test_bad_time_is_a_usage_error(self):
         """An unreadable --since is exit status 2 with a one-line message."""
         result = run("events", "--since", "last tuesday", str(CLEAN))

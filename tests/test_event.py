@@ -520,3 +520,16 @@ class TestTimes:
 
         assert 12 == noon.event_time.hour
         assert 0 == midnight.event_time.hour
+
+
+def test_wire_value_gives_the_original(classic_create):
+    """wire_value shows what was read under a key, even of the wrong type."""
+    record = copy.deepcopy(classic_create)
+    record["requestParameters"]["listeners"][0]["instancePort"] = "eighty"
+
+    listener = elbtrail.parse_event(record).request_parameters.listeners[0]
+
+    assert listener.instance_port is None
+    assert "eighty" == listener.wire_value("instancePort")
+    assert 80 == listener.wire_value("loadBalancerPort")
+    assert listener.wire_value("nothing") is None

@@ -378,6 +378,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     parser = _parser()
     args = parser.parse_args(argv)
+    if isinstance(sys.stdout, io.TextIOWrapper):
+        # A lone surrogate (valid in a JSON escape, not in UTF-8) is written
+        # as its JSON escape rather than failing the whole command.
+        sys.stdout.reconfigure(errors="backslashreplace")
     out: TextIO = sys.stdout
     progress = _Progress(sys.stderr)
     stdin: IO[bytes] = getattr(sys.stdin, "buffer", None) or io.BytesIO()

@@ -74,33 +74,6 @@ class Issue:
             text = f"{text} ({self.action})"
         return f"{self.severity.value}: {text}"
 
-    def located(
-        self,
-        *,
-        source: str | None = None,
-        record: int | None = None,
-        prefix: str | None = None,
-    ) -> Issue:
-        """
-        Return a copy placed inside a file, a record and a parent JSON path.
-
-        Values already set on the issue win over the ones given here.
-        """
-        path = self.path
-        if prefix:
-            if not path:
-                path = prefix
-            elif path.startswith("["):
-                path = prefix + path
-            else:
-                path = f"{prefix}.{path}"
-        return attrs.evolve(
-            self,
-            source=self.source if self.source is not None else source,
-            record=self.record if self.record is not None else record,
-            path=path,
-        )
-
     @property
     def is_damage(self) -> bool:
         """Whether strict mode raises on this issue (errors and warnings)."""

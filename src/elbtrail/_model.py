@@ -157,9 +157,9 @@ class Model:
         Return the value under *wire_key* exactly as it was read, or ``None``.
 
         Useful for a value that did not have the expected type, since its
-        field is then ``None``.
+        attribute is then ``None``.
         """
-        return self.to_dict().get(wire_key, self.extra.get(wire_key))
+        return self.to_dict().get(wire_key)
 
 
 ModelT = TypeVar("ModelT", bound=Model)
