@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from tests.conftest import CORPUS
 
+from elbtrail._cli import _Progress
+
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
 MISSING_COMMA = CORPUS / "classic-guide-deleteloadbalancer-missing-comma.json"
@@ -213,3 +215,22 @@ class TestCheck:
 
         assert 1 == result.returncode
         assert "Traceback" not in result.stderr
+
+
+class TestProgress:
+    def test_progress_is_shown_only_on_a_terminal(self):
+        """The progress line goes to a terminal's stderr and is cleared at the end."""
+
+        class Terminal(io.StringIO):
+            def isatty(self) -> bool:
+                return True
+
+        terminal, pipe = Terminal(), io.StringIO()
+        for stream in (terminal, pipe):
+            progress = _Progress(stream)
+            progress.update("big.json.gz", 1200)
+            progress.done()
+
+        assert "reading big.json.gz: 1200 records" in terminal.getvalue()
+        assert terminal.getvalue().endswith("\r")
+        assert "" == pipe.getvalue()

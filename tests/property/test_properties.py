@@ -171,12 +171,27 @@ class TestStrategies:
         assert 300 == sum(pairs.values())
         assert len(pairs) >= 40
 
-    @pytest.mark.parametrize("name", ["RegisterTargets", "CreateLoadBalancer"])
+    @pytest.mark.parametrize(
+        "action", ets.all_actions(), ids=lambda a: f"{a.api.name}-{a.name}"
+    )
+    @settings(max_examples=3)
     @given(data=st.data())
-    def test_actions_by_name(self, name, data):
-        """An action can be asked for by name (and API)."""
-        record = data.draw(ets.records(name))
-        assert name == record["eventName"]
+    def test_every_action_by_name(self, action, data):
+        """Each of the 80 actions can be asked for by name and API version."""
+        record = data.draw(ets.records(action.name, action.api.value))
+
+        assert (action.api.value, action.name) == (
+            record["apiVersion"],
+            record["eventName"],
+        )
+        assert action == elbtrail.parse_event(record).action
+
+    @given(data=st.data())
+    def test_shared_name_without_api_draws_either(self, data):
+        """A name both APIs have, asked for without a version, is one of them."""
+        record = data.draw(ets.records("CreateLoadBalancer"))
+
+        assert record["apiVersion"] in {"2012-06-01", "2015-12-01"}
 
     def test_unknown_action_is_refused(self):
         """Asking for an action that does not exist is a clear error."""
