@@ -336,6 +336,17 @@ class TestShapes:
 
         assert 3_000_000 == len(event.user_agent)
 
+    def test_text_with_a_lone_surrogate(self, classic_create):
+        """Text that cannot be UTF-8 is read, the bad character replaced."""
+        classic_create["userAgent"] = "agent"
+        text = json.dumps(classic_create).replace("agent", "ag\ud800ent")
+
+        result = elbtrail.loads(text)
+
+        assert 1 == len(result)
+        assert "\ufffd" in result.events[0].user_agent
+        assert ["bad-encoding"] == [i.code for i in result.issues]
+
     def test_invalid_utf8_is_replaced_and_reported(self, classic_create):
         """Bytes that are not UTF-8 are replaced, and said once."""
         data = records_file([classic_create]).replace(b"Alice", b"Al\xffce")

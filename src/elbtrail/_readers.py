@@ -239,7 +239,7 @@ class _Collector:
             record=index,
             path=render_path(path) or None,
             line=line,
-            action="dropped it" if self.dedupe else "kept it (use dedupe=True to drop)",
+            action="dropped it" if self.dedupe else "kept it; dedupe=True drops it",
         )
 
 
@@ -322,8 +322,9 @@ def loads(
     """
     name = source or ("<text>" if isinstance(data, str) else "<bytes>")
     if isinstance(data, str):
-        # Lone surrogates cannot be UTF-8; the decoder reports the replacement.
-        data = data.encode("utf-8", "surrogateescape")
+        # A lone surrogate cannot be UTF-8: passed through as invalid bytes,
+        # it is then reported and replaced like any other invalid byte.
+        data = data.encode("utf-8", "surrogatepass")
     collector = _Collector(
         strict=strict, elb_only=elb_only, dedupe=dedupe, on_issue=None
     )
