@@ -32,6 +32,7 @@ that needs neither.
 from __future__ import annotations
 
 import enum
+import reprlib
 import types
 import typing
 from collections.abc import Callable, Mapping
@@ -255,8 +256,15 @@ def _put(
     return wire
 
 
+# Bounded in depth and length: a wrong value may be a huge or deeply nested one.
+_REPR = reprlib.Repr()
+_REPR.maxlevel = 3
+_REPR.maxstring = 50
+_REPR.maxother = 50
+
+
 def _describe(value: Any) -> str:
-    text = repr(value)
+    text = _REPR.repr(value)
     if len(text) > 60:
         text = text[:57] + "..."
     name = {
@@ -284,13 +292,31 @@ def _wrong(issues: list[Issue], path: JsonPath, expected: str, value: Any) -> No
 
 
 def copy_json(value: Any) -> Any:
-    """Copy a JSON value deeply, so callers cannot change a model through it."""
+    """
+    Copy a JSON value deeply, so callers cannot change a model through it.
+
+    Iterative, so nesting as deep as any decoder accepts cannot exhaust
+    Python's recursion limit.
+    """
     cls = value.__class__
-    if cls is dict:
-        return {k: copy_json(v) for k, v in value.items()}
-    if cls is list:
-        return [copy_json(v) for v in value]
-    return value
+    if cls is not dict and cls is not list:
+        return value
+    root: Any = {} if cls is dict else []
+    stack = [(value, root)]
+    while stack:
+        source, target = stack.pop()
+        items = source.items() if source.__class__ is dict else enumerate(source)
+        for key, item in items:
+            kind = item.__class__
+            copied = item
+            if kind is dict or kind is list:
+                copied = {} if kind is dict else []
+                stack.append((item, copied))
+            if target.__class__ is dict:
+                target[key] = copied
+            else:
+                target.append(copied)
+    return root
 
 
 def _same(typed: Any, current: Any) -> bool:

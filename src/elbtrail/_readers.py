@@ -78,9 +78,13 @@ def _fingerprint(record: dict[str, Any]) -> int:
     if orjson is not None:
         try:
             return hash(orjson.dumps(record, option=orjson.OPT_SORT_KEYS))
-        except TypeError:  # an integer beyond 64 bits
+        except TypeError:  # an integer beyond 64 bits, or very deep nesting
             pass
-    return hash(json.dumps(record, sort_keys=True, separators=(",", ":")))
+    try:
+        return hash(json.dumps(record, sort_keys=True, separators=(",", ":")))
+    except (RecursionError, ValueError):
+        # Too deep to print: such a record is taken as a duplicate of nothing.
+        return id(record)
 
 
 class _Collector:
