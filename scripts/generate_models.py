@@ -176,7 +176,7 @@ class ModuleWriter:
             f"{self.title}.",
             "",
             f"API version {version}: {len(self.operations)} actions. Each action",
-            "``X`` has a ``XRequest`` and a ``XResponse`` class; :data:`ACTIONS` maps",
+            "``X`` has a ``XRequest`` and a ``XResponse`` class; `ACTIONS` maps",
             "action names to them. Attribute names are botocore's snake_case of the",
             "API member names; wire keys are the member names with the first letter",
             "lowered, as CloudTrail prints them.",

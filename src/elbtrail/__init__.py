@@ -1,10 +1,10 @@
 """
 elbtrail: AWS CloudTrail records of Elastic Load Balancing API calls, typed.
 
-Read log files, trees of them, streams and bytes with :func:`read`,
-:func:`iter_events` and :func:`loads`; parse one record with
-:func:`parse_event`. Per-action models live in :mod:`elbtrail.classic` and
-:mod:`elbtrail.v2`; Hypothesis strategies in :mod:`elbtrail.strategies`.
+Read log files, trees of them, streams and bytes with `read()`,
+`iter_events()` and `loads()`; parse one record with
+`parse_event()`. Per-action models live in `elbtrail.classic` and
+`elbtrail.v2`; Hypothesis strategies in `elbtrail.strategies`.
 """
 
 from __future__ import annotations

@@ -22,7 +22,7 @@ class Api(enum.StrEnum):
     """
     The two ELB APIs, by the ``apiVersion`` CloudTrail records for them.
 
-    .. versionadded:: 0.1.0
+    Added in version 0.1.0.
     """
 
     #: Classic Load Balancers.
@@ -46,7 +46,7 @@ class Action:
         request: The class of its ``requestParameters``.
         response: The class of its ``responseElements``.
 
-    .. versionadded:: 0.1.0
+    Added in version 0.1.0.
     """
 
     api: Api
@@ -63,7 +63,7 @@ def actions(api: Api) -> Mapping[str, Action]:
     """
     Return every action of *api* by name, importing its models on first use.
 
-    .. versionadded:: 0.1.0
+    Added in version 0.1.0.
     """
     try:
         return _ACTIONS[api]
@@ -84,7 +84,7 @@ def action_for(api_version: str | None, event_name: str | None) -> Action | None
     """
     Return the action for an ``apiVersion`` and ``eventName``, or ``None``.
 
-    .. versionadded:: 0.1.0
+    Added in version 0.1.0.
     """
     try:
         api = Api(api_version or "")

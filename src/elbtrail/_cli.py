@@ -374,7 +374,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     Exit status: 0 on success, 1 when ``check`` finds damage, 2 for usage
     errors and unreadable paths.
 
-    .. versionadded:: 0.1.0
+    Added in version 0.1.0.
     """
     parser = _parser()
     args = parser.parse_args(argv)

@@ -38,7 +38,7 @@ class Resource(Model):
     """
     A resource the call touched (an item of ``resources``).
 
-    .. versionadded:: 0.1.0
+    Added in version 0.1.0.
     """
 
     arn: str | None = key("ARN")
@@ -52,7 +52,7 @@ class TlsDetails(Model):
     """
     The TLS connection the call came over (``tlsDetails``).
 
-    .. versionadded:: 0.1.0
+    Added in version 0.1.0.
     """
 
     _elbtrail_intern = True
@@ -68,7 +68,7 @@ class Addendum(Model):
     """
     Why a record was delivered late or changed (``addendum``).
 
-    .. versionadded:: 0.1.0
+    Added in version 0.1.0.
     """
 
     reason: str | None = None
@@ -125,17 +125,17 @@ class Event(Model):
 
     Every documented field is an attribute in snake_case; each is ``None`` when
     the record does not have it (or has it as ``null``). For ELB calls,
-    :attr:`request_parameters` and :attr:`response_elements` are instances of
-    the action's classes in :mod:`elbtrail.classic` or :mod:`elbtrail.v2`; for
+    `request_parameters` and `response_elements` are instances of
+    the action's classes in `elbtrail.classic` or `elbtrail.v2`; for
     other calls, and ELB actions elbtrail does not know, they are the plain
     JSON mappings.
 
-    :meth:`to_dict` gives back the record that was read.
+    `to_dict()` gives back the record that was read.
 
     Attributes:
         issues: Problems found in this record, each with its JSON path.
 
-    .. versionadded:: 0.1.0
+    Added in version 0.1.0.
     """
 
     event_version: str | None = None
@@ -227,11 +227,11 @@ def parse_event(
     path: JsonPath = "",
 ) -> Event:
     """
-    Parse one CloudTrail record into an :class:`Event`.
+    Parse one CloudTrail record into an `Event`.
 
     Nothing in the record is dropped: unknown keys are kept, a value of the
     wrong type leaves its attribute ``None`` and is reported in
-    :attr:`Event.issues` with its JSON path, and :meth:`Event.to_dict` gives
+    `Event.issues` with its JSON path, and `Event.to_dict()` gives
     back the record.
 
     Args:
@@ -247,7 +247,7 @@ def parse_event(
         elbtrail.ParseError: In strict mode, if any value has the wrong type.
         TypeError: If *record* is not a mapping.
 
-    .. versionadded:: 0.1.0
+    Added in version 0.1.0.
     """
     if record.__class__ is not dict:
         if not isinstance(record, Mapping):

@@ -39,7 +39,7 @@ class SessionIssuer(Model):
     """
     The entity that issued temporary credentials (``sessionContext.sessionIssuer``).
 
-    .. versionadded:: 0.1.0
+    Added in version 0.1.0.
     """
 
     type: str | None = None
@@ -54,7 +54,7 @@ class WebIdFederationData(Model):
     """
     The identity provider behind web identity federation; often empty.
 
-    .. versionadded:: 0.1.0
+    Added in version 0.1.0.
     """
 
     federated_provider: str | None = None
@@ -67,9 +67,9 @@ class SessionAttributes(Model):
     When the session began and whether it was authenticated with MFA.
 
     ``mfaAuthenticated`` is the string ``"true"`` or ``"false"`` on the wire; it
-    is a :class:`bool` here and goes back out as it came in.
+    is a `bool` here and goes back out as it came in.
 
-    .. versionadded:: 0.1.0
+    Added in version 0.1.0.
     """
 
     creation_date: datetime | None = None
@@ -81,7 +81,7 @@ class SessionContext(Model):
     """
     Details of the temporary session the call was made with.
 
-    .. versionadded:: 0.1.0
+    Added in version 0.1.0.
     """
 
     session_issuer: SessionIssuer | None = None
@@ -99,7 +99,7 @@ class OnBehalfOf(Model):
     """
     The IAM Identity Center user a call was made for.
 
-    .. versionadded:: 0.1.0
+    Added in version 0.1.0.
     """
 
     user_id: str | None = None
@@ -111,7 +111,7 @@ class InScopeOf(Model):
     """
     The resource that temporary credentials were issued to (Lambda, ...).
 
-    .. versionadded:: 0.1.0
+    Added in version 0.1.0.
     """
 
     source_arn: str | None = None
@@ -125,7 +125,7 @@ class InvokedByDelegate(Model):
     """
     The account a delegated call was made for.
 
-    .. versionadded:: 0.1.0
+    Added in version 0.1.0.
     """
 
     account_id: str | None = None
@@ -137,11 +137,11 @@ class UserIdentity(Model):
     Who made the call: the ``userIdentity`` element.
 
     A record's identity is an instance of the subclass for its ``type``
-    (:class:`IAMUserIdentity`, :class:`AssumedRoleIdentity`, ...); a type that
+    (`IAMUserIdentity`, `AssumedRoleIdentity`, ...); a type that
     no release of elbtrail knows yet comes back as this class, with every field
     and unknown key kept.
 
-    .. versionadded:: 0.1.0
+    Added in version 0.1.0.
     """
 
     _elbtrail_intern = True

@@ -12,9 +12,9 @@ __all__ = ["Issue", "ParseError", "Severity"]
 
 class Severity(enum.Enum):
     """
-    How much an :class:`Issue` matters.
+    How much an `Issue` matters.
 
-    .. versionadded:: 0.1.0
+    Added in version 0.1.0.
     """
 
     #: Data was lost: a record, or a value that could not be kept typed.
@@ -46,7 +46,7 @@ class Issue:
         action: What elbtrail did about it ("kept the raw value", "record
             dropped", ...).
 
-    .. versionadded:: 0.1.0
+    Added in version 0.1.0.
     """
 
     message: str
@@ -89,7 +89,7 @@ class ParseError(ValueError):
 
     The message is the first issue's text, followed by how many more there were.
 
-    .. versionadded:: 0.1.0
+    Added in version 0.1.0.
     """
 
     def __init__(self, issues: Iterable[Issue]) -> None:

@@ -3,11 +3,11 @@ The base of every typed CloudTrail model, and the code that moves data in and ou
 
 Theory of operation
 -------------------
-Every model is a frozen attrs class deriving from :class:`Model`. Its fields are
+Every model is a frozen attrs class deriving from `Model`. Its fields are
 annotated with the Python types a user sees (``int | None``,
 ``tuple[Listener, ...] | None``, ``ProtocolEnum | str | None``,
 ``datetime | None``); its wire keys are the field names in lower camel case
-unless :func:`key` names them (``dNSName``, ``sSLCertificateId``).
+unless `key()` names them (``dNSName``, ``sSLCertificateId``).
 
 From those annotations this module compiles, once per class and on first use,
 two plain Python functions: one that builds an instance from a JSON mapping and
@@ -19,7 +19,7 @@ Three rules make the round trip lossless:
 
 1. keys a model does not know are kept verbatim in ``extra``;
 2. a value of the wrong type leaves its field ``None``, is reported as an
-   :class:`~elbtrail.Issue` with its JSON path, and is kept verbatim;
+   `Issue` with its JSON path, and is kept verbatim;
 3. a value that was typed from another spelling (``"true"`` for a boolean,
    ``"Apr 11, 2016 5:23:50 PM"`` for a time, an explicit ``null``) remembers
    that spelling, and gives it back for as long as the field keeps that value.
@@ -89,7 +89,7 @@ class Model:
     Attributes:
         extra: Keys this model does not know (new fields AWS adds), verbatim.
 
-    .. versionadded:: 0.1.0
+    Added in version 0.1.0.
     """
 
     extra: Mapping[str, Any] = attrs.field(default=EMPTY, repr=False, hash=False)
@@ -643,7 +643,7 @@ def _compile_structurer(cls: type[Model]) -> _Structurer:
     One loop over the mapping's items: strings and integers of the right
     type (most values) are stored with a table lookup; other kinds go through
     their converter; unknown keys are collected in ``extra``. The result's
-    ``__dict__`` holds only what the mapping had; see :func:`install_defaults`.
+    ``__dict__`` holds only what the mapping had; see `install_defaults()`.
     """
     install_defaults(cls)
     fields = _fields(cls)

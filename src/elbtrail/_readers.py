@@ -53,7 +53,7 @@ class LogResult:
         records: How many records were read, whether they were kept or not
             (``elb_only`` leaves out the records of other services).
 
-    .. versionadded:: 0.1.0
+    Added in version 0.1.0.
     """
 
     events: Sequence[Event]
@@ -304,11 +304,11 @@ def loads(
     gzipped or not; a single record; JSON lines; EventBridge events;
     ``lookup-events`` or CloudWatch Logs output; a JSON array of any of these.
     Damaged input is repaired where it can be, and every repair and loss is
-    reported in :attr:`LogResult.issues`.
+    reported in `LogResult.issues`.
 
     Args:
         data: The input.
-        strict: Raise :class:`~elbtrail.ParseError` on the first damage or
+        strict: Raise `ParseError` on the first damage or
             wrongly typed value instead of reporting it.
         elb_only: Keep only Elastic Load Balancing records; with ``False``,
             records of every service are kept (with plain-data parameters).
@@ -322,7 +322,7 @@ def loads(
     Raises:
         elbtrail.ParseError: In strict mode, on damage or a wrongly typed value.
 
-    .. versionadded:: 0.1.0
+    Added in version 0.1.0.
     """
     name = source or ("<text>" if isinstance(data, str) else "<bytes>")
     if isinstance(data, str):
@@ -357,7 +357,7 @@ def read(
     A directory is walked in name order, ``AWSLogs/...`` layouts included;
     digest and Insights folders are skipped with a notice, and any file that
     holds no CloudTrail records is reported rather than fatal. Everything
-    else is as for :func:`loads`.
+    else is as for `loads()`.
 
     Args:
         source: A path to a file or directory, or a binary file object.
@@ -372,7 +372,7 @@ def read(
         elbtrail.ParseError: In strict mode, on damage or a wrongly typed value.
         OSError: If *source* cannot be opened.
 
-    .. versionadded:: 0.1.0
+    Added in version 0.1.0.
     """
     collector = _Collector(
         strict=strict, elb_only=elb_only, dedupe=dedupe, on_issue=None
@@ -440,12 +440,12 @@ def walk(root: Path, report: Callable[[Issue], None]) -> Iterator[Path]:
 
 class EventStream(Iterator[Event]):
     """
-    The events of :func:`iter_events`, read as they are asked for.
+    The events of `iter_events()`, read as they are asked for.
 
     Attributes:
         issues: Every issue found so far (also passed to ``on_issue``).
 
-    .. versionadded:: 0.1.0
+    Added in version 0.1.0.
     """
 
     def __init__(self, events: Iterator[Event], collector: _Collector) -> None:
@@ -485,7 +485,7 @@ def iter_events(
 
     Files are read a chunk at a time and records are typed one by one, so
     memory stays bounded whatever the size of the input. Otherwise as
-    :func:`read`.
+    `read()`.
 
     Args:
         source: A path to a file or directory, or a binary file object.
@@ -497,7 +497,7 @@ def iter_events(
     Returns:
         An iterator of events, whose ``issues`` grow as it is read.
 
-    .. versionadded:: 0.1.0
+    Added in version 0.1.0.
     """
     collector = _Collector(
         strict=strict,

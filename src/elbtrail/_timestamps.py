@@ -43,7 +43,7 @@ _ISO_BASIC = re.compile(
 
 def is_canonical(text: str) -> bool:
     """
-    Whether *text* has exactly the layout :func:`format_canonical` prints.
+    Whether *text* has exactly the layout `format_canonical()` prints.
 
     Checked by position rather than by regular expression: this runs for
     every time in every record. Digits are left to ``fromisoformat``.

@@ -3,7 +3,7 @@ A JSON parser that repairs the damage seen in published CloudTrail records.
 
 It is only used where the fast decoder has already refused the input, so it
 favours recovering and explaining over speed. Each repair is recorded with
-its offset; anything it cannot repair raises :class:`Unrecoverable` with the
+its offset; anything it cannot repair raises `Unrecoverable` with the
 offset where reading stopped.
 
 Repairs, each made only where the input is otherwise unreadable:

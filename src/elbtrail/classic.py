@@ -3,7 +3,7 @@ Typed ``requestParameters`` and ``responseElements`` of the
 Classic Load Balancer API.
 
 API version 2012-06-01: 29 actions. Each action
-``X`` has a ``XRequest`` and a ``XResponse`` class; :data:`ACTIONS` maps
+``X`` has a ``XRequest`` and a ``XResponse`` class; `ACTIONS` maps
 action names to them. Attribute names are botocore's snake_case of the
 API member names; wire keys are the member names with the first letter
 lowered, as CloudTrail prints them.

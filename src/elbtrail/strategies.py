@@ -13,12 +13,12 @@ rules)::
 
 Everything here is derived from elbtrail's models, so the parameters of all
 80 actions follow the API's shapes, enums and types. Records are plain,
-JSON-ready ``dict`` objects in CloudTrail's casing; :func:`events` parses
+JSON-ready ``dict`` objects in CloudTrail's casing; `events()` parses
 them. Strategies shrink towards small records with few optional fields.
 
 Needs the ``hypothesis`` extra: ``pip install 'elbtrail[hypothesis]'``.
 
-.. versionadded:: 0.1.0
+Added in version 0.1.0.
 """
 
 from __future__ import annotations
@@ -349,7 +349,7 @@ def records(
     Whole CloudTrail records of ELB calls, JSON-ready.
 
     Args:
-        action: An action name (``"RegisterTargets"``) or :class:`~elbtrail.Action`;
+        action: An action name (``"RegisterTargets"``) or `Action`;
             any of the 80 when ``None``.
         api_version: ``"2012-06-01"`` or ``"2015-12-01"`` to pick the API.
         errors: ``True`` for failed calls only, ``False`` for successful
@@ -437,7 +437,7 @@ def events(
     *,
     errors: bool | None = None,
 ) -> st.SearchStrategy[Event]:
-    """The records of :func:`records`, parsed to :class:`~elbtrail.Event`."""
+    """The records of `records()`, parsed to `Event`."""
     return records(action, api_version, errors=errors).map(parse_event)
 
 
@@ -463,7 +463,7 @@ def _other_records() -> st.SearchStrategy[dict[str, Any]]:
 
 
 class Shape(enum.StrEnum):
-    """The file shapes :func:`log_files` writes."""
+    """The file shapes `log_files()` writes."""
 
     #: ``{"Records": [...]}`` on one line, as CloudTrail delivers it.
     RECORDS = "records"
@@ -482,7 +482,7 @@ class Shape(enum.StrEnum):
 @attrs.frozen
 class LogFile:
     """
-    A log file drawn by :func:`log_file_cases`, with the records it holds.
+    A log file drawn by `log_file_cases()`, with the records it holds.
 
     Attributes:
         data: The file's bytes.
@@ -580,7 +580,7 @@ def log_files(
     """
     Whole log files as bytes, in every shape elbtrail reads.
 
-    The arguments are those of :func:`log_file_cases`, which also gives the
+    The arguments are those of `log_file_cases()`, which also gives the
     records each file holds.
     """
     return log_file_cases(
