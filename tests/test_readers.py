@@ -414,6 +414,20 @@ class TestDamage:
         assert [classic_create, v2_create] == [e.to_dict() for e in result]
         assert ["skipped-text"] == [i.code for i in result.issues]
 
+    def test_unquoted_keys(self, classic_create):
+        """Keys printed without quotes (Records: [, as one AWS guide does) are read."""
+        record = json.dumps(classic_create, indent=2).replace(
+            '"eventName"', "eventName", 1
+        )
+        text = "{\n  Records:[\n" + record + "\n]}"
+
+        result = elbtrail.loads(text)
+
+        assert [classic_create] == [e.to_dict() for e in result]
+        assert [("unquoted-key", 2), ("unquoted-key", 15)] == [
+            (i.code, i.line) for i in result.issues
+        ]
+
     def test_missing_comma_between_records(self, classic_create, v2_create):
         """Two records with no comma between them are both read."""
         text = (

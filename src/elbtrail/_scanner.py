@@ -25,7 +25,7 @@ __all__ = ["Found", "Scanner"]
 
 _DECODER = json.JSONDecoder()
 _WS = re.compile(r"[ \t\n\r]*")
-_RECORDS_HEAD = re.compile(r'\{\s*"Records"\s*:\s*(?=\[)')
+_RECORDS_HEAD = re.compile(r'\{\s*(?P<quote>"?)Records(?P=quote)\s*:\s*(?=\[)')
 # The start of a line that may begin a JSON value, after junk.
 _NEXT_VALUE_LINE = re.compile(r"\n(?=[ \t]*[{\[])")
 _SCALAR_START = frozenset('"-0123456789tfn')
@@ -303,6 +303,14 @@ class Scanner:
     def _records_file(self) -> Iterator[Found | Issue]:
         head = _RECORDS_HEAD.match(self.buf, self.pos)
         assert head is not None
+        if not head.group("quote"):
+            yield self._issue(
+                head.start("quote"),
+                "the key 'Records' has no quotes",
+                "unquoted-key",
+                Severity.WARNING,
+                'read as "Records"',
+            )
         self.pos = head.end()
         yield from self._items(self.pos, "Records", in_records=True)
         if not self._skip_ws():

@@ -11,6 +11,7 @@ Repairs, each made only where the input is otherwise unreadable:
 - a missing comma between two members or two array items;
 - a key without its closing quote (``"protocol: "HTTP"``);
 - a missing colon between a key and its value;
+- a key without quotes (``Records: [``, as one AWS guide prints it);
 - a trailing comma before ``}`` or ``]``;
 - text that is no JSON value among array items (``. . .`` elision lines,
   garbage), skipped up to the next item.
@@ -32,6 +33,7 @@ MAX_DEPTH = 200
 _WS = re.compile(r"[ \t\n\r]*")
 _NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?")
 _UNCLOSED_KEY = re.compile(r"\s*([^\s\"]+?)\s*:\s*\Z")
+_BARE_KEY = re.compile(r"[A-Za-z_$][\w$-]*(?=\s*:)")
 _VALUE_START = frozenset('{["-0123456789tfn')
 _LITERALS = (("true", True), ("false", False), ("null", None))
 # The C string scanner behind json; not in the stubs, but public since 2.6.
@@ -134,12 +136,23 @@ class TolerantParser:
                 # A trailing comma was skipped on the way here.
                 self.pos += 1
                 return out
-            if char != '"':
-                snippet = self.text[self.pos : self.pos + 20].split("\n")[0]
-                msg = f"expected a key in quotes, found {snippet!r}"
-                raise Unrecoverable(msg, self.pos)
             key_start = self.pos
-            key = self._string()
+            if char == '"':
+                key = self._string()
+            else:
+                bare = _BARE_KEY.match(self.text, self.pos)
+                if bare is None:
+                    snippet = self.text[self.pos : self.pos + 20].split("\n")[0]
+                    msg = f"expected a key in quotes, found {snippet!r}"
+                    raise Unrecoverable(msg, self.pos)
+                key = bare.group()
+                self.pos = bare.end()
+                self._repair(
+                    key_start,
+                    "unquoted-key",
+                    f"the key {key!r} has no quotes",
+                    f'read as "{key}"',
+                )
             value_start = self.pos
             char = self._peek()
             if char == ":":

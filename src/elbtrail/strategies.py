@@ -78,6 +78,7 @@ _NAME_CHARS = string.ascii_lowercase + string.digits + "-"
 _TEXT_CHARS = string.ascii_letters + string.digits + "-_./: "
 _MAX_DEPTH = 5
 _STRING_MEMBER = re.compile(r'\n {6}"\w+(")": "')
+_MEMBER = re.compile(r'\n {6}"(\w+)":')
 
 
 def account_ids() -> st.SearchStrategy[str]:
@@ -611,6 +612,7 @@ class DamagedLogFile:
 _DAMAGE = (
     "missing-comma",
     "unclosed-key",
+    "unquoted-key",
     "elision-lines",
     "garbage-line",
     "wrong-type",
@@ -626,7 +628,8 @@ def damaged_log_files(
     Log files with damage seen in the wild, each with what must survive it.
 
     Kinds of damage: ``missing-comma`` (after a value, as the AWS docs
-    print), ``unclosed-key`` (``"eventVersion: "1.03"``), ``elision-lines``
+    print), ``unclosed-key`` (``"eventVersion: "1.03"``), ``unquoted-key``
+    (``eventName: "AddTags"``), ``elision-lines``
     (``. . .`` between records), ``garbage-line`` (among JSON lines),
     ``wrong-type`` (a value of the wrong type in a record), ``truncated``
     and ``truncated-gzip`` (a file cut short).
@@ -703,6 +706,18 @@ def damaged_log_files(
                 return DamagedLogFile(text.encode(), drawn, drawn, "none (no spot)")
             spot = start + draw(st.sampled_from(spots)) + 1
             damaged = text[:spot] + text[spot + 1 :]
+            return DamagedLogFile(
+                damaged.encode(), drawn, drawn, f"{kind} in record {index}"
+            )
+        if kind == "unquoted-key":
+            keys = [m.span(1) for m in _MEMBER.finditer(body)]
+            if not keys:
+                return DamagedLogFile(text.encode(), drawn, drawn, "none (no spot)")
+            key_start, key_end = draw(st.sampled_from(keys))
+            damaged_body = (
+                body[: key_start - 1] + body[key_start:key_end] + body[key_end + 1 :]
+            )
+            damaged = text[:start] + damaged_body + text[end:]
             return DamagedLogFile(
                 damaged.encode(), drawn, drawn, f"{kind} in record {index}"
             )
