@@ -566,3 +566,25 @@ def test_result_helpers(classic_create):
     assert 1 == len(result)
     assert 2 == result.records
     assert not result.damaged
+
+
+def test_records_differing_only_in_a_wrong_value_are_not_duplicates(classic_create):
+    """Two records whose typed values agree but whose raw values differ are kept."""
+    first = copy.deepcopy(classic_create)
+    second = copy.deepcopy(classic_create)
+    first["eventTime"] = "yesterday"
+    second["eventTime"] = "tomorrow"
+
+    for result in (
+        elbtrail.loads(records_file([first, second]), dedupe=True),
+        elbtrail.LogResult(
+            list(
+                elbtrail.iter_events(
+                    io.BytesIO(records_file([first, second])), dedupe=True
+                )
+            ),
+            (),
+            2,
+        ),
+    ):
+        assert [first, second] == [e.to_dict() for e in result]

@@ -105,10 +105,11 @@ class _Collector:
         self.on_issue = on_issue
         self.issues: list[Issue] = []
         self.records = 0
-        # eventID -> what was first read under it: (record, source, index).
-        # While reading into memory the record itself is kept and compared
-        # only when an eventID repeats; a stream keeps a fingerprint instead,
-        # so memory does not grow with the records' size.
+        # eventID -> what was read under it: (mark, source, index). Reading
+        # into memory, the mark is the event, which is kept anyway; its
+        # to_dict() is compared with a new record only when an eventID
+        # repeats. A stream keeps a fingerprint instead, so its memory does
+        # not grow with the events it has handed out.
         self._seen: dict[str, list[tuple[Any, str, int]]] = {}
         self.streaming = streaming
 
@@ -196,7 +197,7 @@ class _Collector:
             ]
         if self.strict and any(i.is_damage for i in issues):
             raise ParseError(issues)
-        duplicate = self._duplicate(record, source, index, path, line)
+        duplicate = self._duplicate(record, event, source, index, path, line)
         if duplicate is not None:
             issues = [*issues, duplicate]
         if issues:
@@ -213,6 +214,7 @@ class _Collector:
     def _duplicate(
         self,
         record: dict[str, Any],
+        event: Event,
         source: str,
         index: int,
         path: JsonPath,
@@ -222,14 +224,14 @@ class _Collector:
         if event_id.__class__ is not str:
             return None
         seen = self._seen.get(event_id)
-        mark = _fingerprint(record) if self.streaming else record
+        mark = _fingerprint(record) if self.streaming else event
         if seen is None:
             self._seen[event_id] = [(mark, source, index)]
             return None
         if self.streaming:
             first = next((s[1:] for s in seen if s[0] == mark), None)
         else:
-            first = next((s[1:] for s in seen if s[0] == record), None)
+            first = next((s[1:] for s in seen if s[0].to_dict() == record), None)
         if first is None:
             seen.append((mark, source, index))
             return None
