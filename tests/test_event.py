@@ -533,3 +533,52 @@ def test_wire_value_gives_the_original(classic_create):
     assert "eighty" == listener.wire_value("instancePort")
     assert 80 == listener.wire_value("loadBalancerPort")
     assert listener.wire_value("nothing") is None
+
+
+class TestModelMechanics:
+    def test_events_pickle(self, v2_create):
+        """Events survive pickling, in this process or a fresh one."""
+        event = elbtrail.parse_event(v2_create)
+
+        clone = pickle.loads(pickle.dumps(event))  # noqa: S301 - our own bytes
+
+        assert event == clone
+        assert v2_create == clone.to_dict()
+
+    def test_unset_fields_read_as_defaults(self, classic_create):
+        """A field absent from the record reads as its default, None."""
+        event = elbtrail.parse_event(classic_create)
+
+        assert "errorCode" not in classic_create
+        assert event.error_code is None
+        assert event.extra == {}
+        assert () == event.issues
+
+    def test_evolve_and_asdict(self, classic_create):
+        """attrs.evolve and attrs.asdict work on parsed models."""
+        event = elbtrail.parse_event(classic_create)
+
+        renamed = attrs.evolve(event, aws_region="eu-west-1")
+
+        assert "eu-west-1" == renamed.to_dict()["awsRegion"]
+        assert "us-west-2" == event.to_dict()["awsRegion"]
+        assert "us-west-2" == attrs.asdict(event, recurse=False)["aws_region"]
+
+    def test_identical_identities_are_shared(self, classic_create):
+        """Equal userIdentity objects in two records become one instance."""
+        pytest.importorskip("orjson", reason="interning keys on orjson's output")
+        first = elbtrail.parse_event(copy.deepcopy(classic_create))
+        second = elbtrail.parse_event(copy.deepcopy(classic_create))
+
+        assert first.user_identity == second.user_identity
+        assert first.user_identity is second.user_identity
+
+    def test_to_dict_is_a_copy(self, classic_create):
+        """Changing what to_dict() returned does not change the event."""
+        classic_create["additionalEventData"] = {"nested": {"a": [1]}}
+        event = elbtrail.parse_event(classic_create)
+
+        out = event.to_dict()
+        out["additionalEventData"]["nested"]["a"].append(2)
+
+        assert classic_create == event.to_dict()
