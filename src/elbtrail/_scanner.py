@@ -26,6 +26,10 @@ __all__ = ["Found", "Scanner"]
 _DECODER = json.JSONDecoder()
 _WS = re.compile(r"[ \t\n\r]*")
 _RECORDS_HEAD = re.compile(r'\{\s*(?P<quote>"?)Records(?P=quote)\s*:\s*(?=\[)')
+# A line break followed by the opening of an object or a list.
+_LINE_OPENING_VALUE = re.compile(r"\n\s*[\[{]")
+# Where junk among list items ends: the next item, comma or closing bracket.
+_LIST_ITEM_BOUNDARY = re.compile(r"[\[{\]\",]")
 # The start of a line that may begin a JSON value, after junk.
 _NEXT_VALUE_LINE = re.compile(r"\n(?=[ \t]*[{\[])")
 _SCALAR_START = frozenset('"-0123456789tfn')
@@ -236,7 +240,6 @@ class Scanner:
             return
         if self.buf.startswith("\ufeff", self.pos):
             self.pos += 1
-        count = 0
         while self._skip_ws():
             char = self.buf[self.pos]
             self._lookahead(64)
@@ -255,7 +258,6 @@ class Scanner:
                     yield Found(value, "", line, column, False, tuple(repairs))  # noqa: FBT003
             else:
                 yield self._skip_junk()
-            count += 1
 
     def _skip_line(self) -> None:
         while True:
@@ -338,7 +340,7 @@ class Scanner:
 
     def _skip_to_value(self) -> None:
         while True:
-            match = re.compile(r"\n\s*[\[{]").search(self.buf, self.pos)
+            match = _LINE_OPENING_VALUE.search(self.buf, self.pos)
             if match is not None:
                 self.pos = match.start() + 1
                 return
@@ -401,7 +403,7 @@ class Scanner:
     def _skip_junk_in_list(self, path: str) -> Issue:
         start = self.pos
         while True:
-            match = re.compile(r"[\[{\]\",]").search(self.buf, self.pos)
+            match = _LIST_ITEM_BOUNDARY.search(self.buf, self.pos)
             if match is not None or not self._fill():
                 break
         end = match.start() if match is not None else len(self.buf)

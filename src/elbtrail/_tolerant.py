@@ -34,6 +34,7 @@ _WS = re.compile(r"[ \t\n\r]*")
 _NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?")
 _UNCLOSED_KEY = re.compile(r"\s*([^\s\"]+?)\s*:\s*\Z")
 _BARE_KEY = re.compile(r"[A-Za-z_$][\w$-]*(?=\s*:)")
+_LIST_ITEM_BOUNDARY = re.compile(r"[\[{\]\",]")
 _VALUE_START = frozenset('{["-0123456789tfn')
 _LITERALS = (("true", True), ("false", False), ("null", None))
 # The C string scanner behind json; not in the stubs, but public since 2.6.
@@ -250,7 +251,7 @@ class TolerantParser:
 
     def _skip_junk(self) -> None:
         start = self.pos
-        match = re.compile(r"[\[{\]\",]").search(self.text, self.pos)
+        match = _LIST_ITEM_BOUNDARY.search(self.text, self.pos)
         end = match.start() if match is not None else len(self.text)
         snippet = self.text[start:end].strip()
         self.pos = end
