@@ -79,7 +79,7 @@ def assert_typed(model: Any, wire: Mapping[str, Any], path: str) -> int:
     assert isinstance(model, elbtrail.Model), path
     assert {} == dict(model.extra), f"{path}: unknown keys {list(model.extra)}"
     checked = 0
-    for field in _model._fields(type(model)):
+    for field in _model.wire_fields(type(model)):
         if field.wire not in wire:
             continue
         value = getattr(model, field.name)

@@ -10,7 +10,7 @@ from typing import Any
 import attrs
 
 from ._issues import Issue, Severity
-from ._model import Model
+from ._model import Model, wire_fields
 
 __all__ = ["ELB_EVENT_SOURCE", "Action", "Api", "action_for", "actions", "resolve"]
 
@@ -122,9 +122,7 @@ def _guess(name: str, params: Any) -> Api | None:
 
 
 def _overlap(action: Action, keys: Any) -> int:
-    from ._model import _fields  # noqa: PLC0415 - private helper, used rarely
-
-    return len({f.wire for f in _fields(action.request)} & set(keys))
+    return len({f.wire for f in wire_fields(action.request)} & set(keys))
 
 
 _RESOLVED: dict[tuple[str, str], Action | None] = {}

@@ -51,7 +51,9 @@ __all__ = [
     "HOOK",
     "KEY",
     "SKIP",
+    "Field",
     "JsonPath",
+    "Kind",
     "Model",
     "copy_json",
     "key",
@@ -59,6 +61,7 @@ __all__ = [
     "structure",
     "structurer",
     "unstructure",
+    "wire_fields",
 ]
 
 #: Field metadata: the wire key, where it is not the field name in lower camel case.
@@ -170,7 +173,9 @@ ModelT = TypeVar("ModelT", bound=Model)
 
 
 @attrs.frozen
-class _Kind:
+class Kind:
+    """What a field holds: ``tag`` names it, ``arg`` is its class or item kind."""
+
     tag: str
     arg: Any = None
 
@@ -190,7 +195,7 @@ _EXPECTED = {
 }
 
 
-def _kind_of(tp: Any) -> _Kind:
+def _kind_of(tp: Any) -> Kind:
     origin = typing.get_origin(tp)
     args = typing.get_args(tp)
     if origin in (typing.Union, types.UnionType):
@@ -199,21 +204,21 @@ def _kind_of(tp: Any) -> _Kind:
             return _kind_of(members[0])
         enums = [m for m in members if isinstance(m, type) and issubclass(m, enum.Enum)]
         if len(members) == 2 and str in members and enums:
-            return _Kind("enum", enums[0])
+            return Kind("enum", enums[0])
         msg = f"unsupported union in a model: {tp!r}"
         raise TypeError(msg)
     if tp is Any:
-        return _Kind("any")
+        return Kind("any")
     if tp in _SCALARS:
-        return _Kind(_SCALARS[tp])
+        return Kind(_SCALARS[tp])
     if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
-        return _Kind("seq", _kind_of(args[0]))
+        return Kind("seq", _kind_of(args[0]))
     if origin in (Mapping, dict):
         if args[1] is Any:
-            return _Kind("object")
-        return _Kind("map", _kind_of(args[1]))
+            return Kind("object")
+        return Kind("map", _kind_of(args[1]))
     if isinstance(tp, type) and issubclass(tp, Model):
-        return _Kind("model", tp)
+        return Kind("model", tp)
     msg = f"unsupported type in a model: {tp!r}"
     raise TypeError(msg)
 
@@ -343,7 +348,7 @@ class _Keep:
 _Conv = Callable[[Any, JsonPath, list[Issue]], Any]
 
 
-def _element_converter(kind: _Kind) -> _Conv:
+def _element_converter(kind: Kind) -> _Conv:
     tag = kind.tag
     expected = _EXPECTED.get(tag, "a value")
 
@@ -439,7 +444,7 @@ def _unkept(value: Any) -> Any:
     return value.value if value.__class__ is _Keep else value
 
 
-def _sequence_converter(inner: _Kind) -> _Conv:
+def _sequence_converter(inner: Kind) -> _Conv:
     if inner.tag in ("str", "int"):
         want = str if inner.tag == "str" else int
         check = _element_converter(inner)
@@ -474,7 +479,7 @@ def _sequence_converter(inner: _Kind) -> _Conv:
     return general
 
 
-def _mapping_converter(inner: _Kind) -> _Conv:
+def _mapping_converter(inner: Kind) -> _Conv:
     convert = _element_converter(inner)
 
     def mapping(value: Any, path: JsonPath, issues: list[Issue]) -> Any:
@@ -491,7 +496,7 @@ def _mapping_converter(inner: _Kind) -> _Conv:
     return mapping
 
 
-def _element_unconverter(kind: _Kind) -> Callable[[Any], Any]:
+def _element_unconverter(kind: Kind) -> Callable[[Any], Any]:
     tag = kind.tag
     if tag == "ts":
         return format_canonical
@@ -520,14 +525,17 @@ _UNSTRUCTURERS: dict[type, Callable[[Any], dict[str, Any]]] = {}
 
 
 @attrs.frozen
-class _Field:
+class Field:
+    """A field of a model: attribute name, wire key, and kind or hook."""
+
     name: str
     wire: str
-    kind: _Kind | None
+    kind: Kind | None
     hook: tuple[Callable[..., Any], Callable[[Any], Any]] | None
 
 
-def _fields(cls: type[Model]) -> list[_Field]:
+def wire_fields(cls: type[Model]) -> list[Field]:
+    """The fields of *cls* that are on the wire, with their keys and kinds."""
     hints = typing.get_type_hints(cls)
     out = []
     for attribute in attrs.fields(cls):
@@ -536,7 +544,7 @@ def _fields(cls: type[Model]) -> list[_Field]:
         wire = attribute.metadata.get(KEY) or _default_key(attribute.name)
         hook = attribute.metadata.get(HOOK)
         kind = None if hook else _kind_of(hints[attribute.name])
-        out.append(_Field(attribute.name, wire, kind, hook))
+        out.append(Field(attribute.name, wire, kind, hook))
     return out
 
 
@@ -646,7 +654,7 @@ def _compile_structurer(cls: type[Model]) -> _Structurer:
     ``__dict__`` holds only what the mapping had; see `install_defaults()`.
     """
     install_defaults(cls)
-    fields = _fields(cls)
+    fields = wire_fields(cls)
     simple: dict[str, tuple[str, type]] = {}
     converters: dict[str, tuple[str, _Conv]] = {}
     hooks: dict[str, tuple[str, Callable[..., Any]]] = {}
@@ -716,7 +724,7 @@ def unstructurer(cls: type[Model]) -> Callable[[Any], dict[str, Any]]:
         return _UNSTRUCTURERS[cls]
     except KeyError:
         pass
-    fields = _fields(cls)
+    fields = wire_fields(cls)
     namespace: dict[str, Any] = {"_same": _same, "_copy": copy_json}
     lines = ["def unstructure(o):", "    d = {}", "    w = o._wire"]
     for index, field in enumerate(fields):

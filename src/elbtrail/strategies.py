@@ -46,7 +46,7 @@ except ImportError as error:  # pragma: no cover - depends on the environment
 from ._actions import ELB_EVENT_SOURCE, Action, Api, actions
 from ._event import Event, parse_event
 from ._identity import IDENTITY_TYPES
-from ._model import Model, _fields, _Kind
+from ._model import Kind, Model, wire_fields
 from ._timestamps import format_canonical
 
 __all__ = [
@@ -263,7 +263,7 @@ def _json_objects() -> st.SearchStrategy[dict[str, Any]]:
     )
 
 
-def _value(kind: _Kind, wire: str, depth: int) -> st.SearchStrategy[Any]:
+def _value(kind: Kind, wire: str, depth: int) -> st.SearchStrategy[Any]:
     tag = kind.tag
     if tag == "str":
         return _string_for(wire)
@@ -299,7 +299,7 @@ def _parameters(cls: type[Model], depth: int = 0) -> st.SearchStrategy[dict[str,
         return st.just({})
     optional = {
         f.wire: st.deferred(lambda f=f: _value(f.kind, f.wire, depth))  # type: ignore[misc]
-        for f in _fields(cls)
+        for f in wire_fields(cls)
         if f.kind is not None
     }
     return st.fixed_dictionaries({}, optional=optional)
@@ -322,7 +322,7 @@ def all_actions(api: Api | None = None) -> list[Action]:
 
 
 def _has_fields(model: type[Model]) -> bool:
-    return bool(_fields(model))
+    return bool(wire_fields(model))
 
 
 def _pick_actions(action: str | Action | None, api_version: str | None) -> list[Action]:
