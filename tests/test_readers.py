@@ -155,6 +155,22 @@ class TestShapes:
             e.request_parameters and f"Records[{i}]" for i, e in enumerate(result)
         ]
 
+    def test_keys_beside_records_are_reported(self, classic_create):
+        """A log file with more than Records at its top says so, read or streamed."""
+        data = json.dumps({"Records": [classic_create], "nextToken": "abc"}).encode()
+
+        result = elbtrail.loads(data)
+        stream = elbtrail.iter_events(io.BytesIO(data))
+        streamed = list(stream)
+
+        assert 1 == len(result) == len(streamed)
+        for issues in (result.issues, stream.issues):
+            (issue,) = issues
+            assert "unexpected-keys" == issue.code
+            assert "keys beside Records at the top of the file: nextToken" == (
+                issue.message
+            )
+
     def test_several_gzip_members(self, classic_create, v2_create):
         """Concatenated gzip members are one stream of log files."""
         data = gzip.compress(records_file([classic_create])) + gzip.compress(

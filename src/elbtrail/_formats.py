@@ -108,6 +108,17 @@ def _classify(
                 action="nothing read from it",
             )
             return
+        if len(value) > 1:
+            others = ", ".join(sorted(k for k in value if k != "Records"))
+            yield Issue(
+                message=f"keys beside Records at the top of the file: {others}",
+                code="unexpected-keys",
+                severity=Severity.NOTICE,
+                source=source,
+                path=path or None,
+                line=line,
+                action="read the records; the other keys are not records",
+            )
         for index, record in enumerate(records):
             item_path = _join(path, f"Records[{index}]")
             if record.__class__ is dict:

@@ -281,6 +281,17 @@ def _events_from_bytes(
     else:
         records = value.get("Records") if value.__class__ is dict else None
         if records.__class__ is list:
+            if len(value) > 1:
+                others = ", ".join(sorted(k for k in value if k != "Records"))
+                collector.report(
+                    Issue(
+                        message=f"keys beside Records at the top of the file: {others}",
+                        code="unexpected-keys",
+                        severity=Severity.NOTICE,
+                        source=source,
+                        action="read the records; the other keys are not records",
+                    )
+                )
             yield from collector.feed_list(records, source)
             return
         found = [Found(value, "", None, None, in_records=False)]

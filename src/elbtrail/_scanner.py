@@ -329,6 +329,17 @@ class Scanner:
         if self.buf[self.pos] == "}":
             self.pos += 1
             return
+        if self.buf[self.pos] == ",":
+            others = self._other_members()
+            if others is not None:
+                yield self._issue(
+                    self.pos,
+                    f"keys beside Records at the top of the file: {others}",
+                    "unexpected-keys",
+                    Severity.NOTICE,
+                    "read the records; the other keys are not records",
+                )
+                return
         yield self._issue(
             self.pos,
             "more text after the Records list, where '}' should close the file",
@@ -337,6 +348,23 @@ class Scanner:
             "skipped up to the next value",
         )
         self._skip_to_value()
+
+    def _other_members(self) -> str | None:
+        """
+        Read ``, "key": value ... }`` after the Records list, if it is valid.
+
+        Returns the other keys, with ``self.pos`` past the closing brace; or
+        ``None``, with ``self.pos`` unchanged.
+        """
+        self._lookahead(_SLACK)
+        # The comma stands in for the opening brace of an object of the rest.
+        text = "{" + self.buf[self.pos + 1 :]
+        try:
+            value, end = _DECODER.raw_decode(text, 0)
+        except (json.JSONDecodeError, RecursionError):
+            return None
+        self.pos += end
+        return ", ".join(sorted(value))
 
     def _skip_to_value(self) -> None:
         while True:
