@@ -175,7 +175,7 @@ class TestCheck:
 
         assert 1 == result.returncode
         assert (
-            "<stdin>:1: error: expected an integer, got string 'eighty' "
+            "<stdin>: error: expected an integer, got string 'eighty' "
             "[Records[0].requestParameters.listeners[0].instancePort]"
         ) in result.stdout
 

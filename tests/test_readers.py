@@ -540,6 +540,7 @@ class TestStreaming:
         path = CORPUS / "classic-guide-2018-records-array-malformed.json"
         expected = elbtrail.read(path)
         monkeypatch.setattr(_readers, "CHUNK_SIZE", 7)
+        monkeypatch.setattr(_readers, "WHOLE_FILE_LIMIT", 0)
 
         streamed = list(elbtrail.iter_events(path))
 
@@ -552,6 +553,7 @@ class TestStreaming:
         path = tmp_path / "three.json"
         path.write_text(text)
         monkeypatch.setattr(_readers, "CHUNK_SIZE", 13)
+        monkeypatch.setattr(_readers, "WHOLE_FILE_LIMIT", 0)
         expected = [
             (i.line, i.column)
             for i in elbtrail.read(path).issues

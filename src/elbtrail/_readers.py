@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import itertools
 import json
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -32,6 +33,9 @@ except ImportError:  # pragma: no cover - exercised by the pure-Python test run
 __all__ = ["EventStream", "LogResult", "iter_events", "loads", "read"]
 
 Source = str | os.PathLike[str] | IO[bytes]
+
+#: Decompressed size up to which ``iter_events`` decodes a file at once.
+WHOLE_FILE_LIMIT = 4 << 20
 
 # Folders of a trail's bucket that hold no API calls.
 _SKIPPED_FOLDERS = {
@@ -271,7 +275,14 @@ def _decode_fast(data: bytes) -> Any:
 def _events_from_bytes(
     data: bytes, source: str, collector: _Collector
 ) -> Iterator[Event]:
-    data = b"".join(decompressed([data], source, collector.report))
+    plain = b"".join(decompressed([data], source, collector.report))
+    return _events_from_plain(plain, source, collector)
+
+
+def _events_from_plain(
+    data: bytes, source: str, collector: _Collector
+) -> Iterator[Event]:
+    """Events of decompressed bytes: one fast decode, the scanner where it fails."""
     try:
         value = _decode_fast(data)
     except (ValueError, RecursionError):
@@ -544,7 +555,23 @@ def _stream_file(
     handle: IO[bytes], name: str, collector: _Collector
 ) -> Iterator[Event]:
     chunks = iter(lambda: handle.read(CHUNK_SIZE), b"")
-    text = texts(decompressed(chunks, name, collector.report), name, collector.report)
+    plain = decompressed(chunks, name, collector.report)
+    # Most log files are small: one that ends within WHOLE_FILE_LIMIT bytes is
+    # decoded at once, as read() does; a larger one is scanned record by
+    # record, so memory stays bounded whatever its size.
+    head: list[bytes] = []
+    size = 0
+    for chunk in plain:
+        head.append(chunk)
+        size += len(chunk)
+        if size > WHOLE_FILE_LIMIT:
+            break
+    else:
+        with _gc_paused():
+            events = list(_events_from_plain(b"".join(head), name, collector))
+        yield from events
+        return
+    text = texts(itertools.chain(head, plain), name, collector.report)
     for found in Scanner(text, name):
         if isinstance(found, Issue):
             collector.report(found)

@@ -6,12 +6,14 @@ import contextlib
 import json
 from collections import Counter
 from typing import Any
+from unittest import mock
 
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 import elbtrail
+from elbtrail import _readers
 from elbtrail import strategies as ets
 
 JSON = st.recursive(
@@ -133,9 +135,12 @@ class TestFiles:
         path = tmp_path_factory.mktemp("logs") / "file.json"
         path.write_bytes(case.data)
 
-        streamed = [e.to_dict() for e in elbtrail.iter_events(path, elb_only=False)]
+        whole = [e.to_dict() for e in elbtrail.iter_events(path, elb_only=False)]
+        # The same file scanned record by record, as a large one would be.
+        with mock.patch.object(_readers, "WHOLE_FILE_LIMIT", 0):
+            scanned = [e.to_dict() for e in elbtrail.iter_events(path, elb_only=False)]
 
-        assert list(case.records) == streamed
+        assert list(case.records) == whole == scanned
 
     @given(ets.damaged_log_files())
     def test_damaged_files_keep_what_can_be_kept(self, damaged):
