@@ -508,8 +508,9 @@ def iter_events(
     Stream the events of a file, a binary stream or a tree, in bounded memory.
 
     Files are read a chunk at a time and records are typed one by one, so
-    memory stays bounded whatever the size of the input. Otherwise as
-    `read()`.
+    memory stays bounded whatever the size of the input: a file of up to
+    `WHOLE_FILE_LIMIT` bytes (4 MiB, once decompressed) is decoded at once,
+    a larger one record by record. Otherwise as `read()`.
 
     Args:
         source: A path to a file or directory, or a binary file object.
