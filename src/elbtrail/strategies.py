@@ -52,6 +52,7 @@ from ._timestamps import format_canonical
 __all__ = [
     "DamagedLogFile",
     "LogFile",
+    "Shape",
     "account_ids",
     "all_actions",
     "arns",
