@@ -606,3 +606,105 @@ def test_records_differing_only_in_a_wrong_value_are_not_duplicates(classic_crea
         ),
     ):
         assert [first, second] == [e.to_dict() for e in result]
+
+
+class TestEdges:
+    def test_corrupt_gzip_keeps_what_decompressed(self, classic_create):
+        """Gzip data corrupt part-way: an error, never an exception."""
+        data = gzip.compress(records_file([classic_create] * 50))
+        broken = data[:200] + bytes(range(256)) + data[456:]
+
+        result = elbtrail.loads(broken)
+
+        assert "corrupt-gzip" in {i.code for i in result.issues}
+
+    def test_bytes_after_the_gzip_data(self, classic_create):
+        """Non-gzip bytes after a gzip member are reported and ignored."""
+        data = gzip.compress(records_file([classic_create])) + b"trailing junk"
+
+        result = elbtrail.loads(data)
+
+        assert [classic_create] == [e.to_dict() for e in result]
+        assert ["trailing-garbage"] == [i.code for i in result.issues]
+
+    def test_padding_after_the_gzip_data_is_fine(self, classic_create):
+        """Zero bytes after gzip (tape-style padding) are no issue."""
+        data = gzip.compress(records_file([classic_create])) + b"\x00" * 64
+
+        assert () == elbtrail.loads(data).issues
+
+    def test_array_of_log_files(self, classic_create, v2_create):
+        """A JSON array of log-file objects."""
+        data = json.dumps([{"Records": [classic_create]}, {"Records": [v2_create]}])
+
+        result = elbtrail.loads(data)
+
+        assert [classic_create, v2_create] == [e.to_dict() for e in result]
+
+    @pytest.mark.parametrize("damaged", [False, True])
+    def test_records_item_that_is_not_an_object(self, classic_create, damaged):
+        """A number among records is an issue with its path; the rest is read."""
+        text = json.dumps({"Records": [classic_create, 5]}, indent=2)
+        if damaged:  # the scanner's path rather than the fast decoder's
+            text = text.replace("[\n", "[\n . . .\n", 1)
+
+        result = elbtrail.loads(text)
+
+        assert [classic_create] == [e.to_dict() for e in result]
+        (issue,) = [i for i in result.issues if i.code == "not-a-record"]
+        assert "Records[1]" == issue.path
+
+    def test_eventbridge_event_without_detail(self):
+        """An EventBridge envelope whose detail is null."""
+        data = json.dumps(
+            {"detail-type": "AWS API Call via CloudTrail", "detail": None}
+        )
+
+        result = elbtrail.loads(data)
+
+        assert [("not-a-record", "detail")] == [(i.code, i.path) for i in result.issues]
+
+    def test_lake_row_without_a_record(self):
+        """A Lake row of other columns is a notice."""
+        data = json.dumps({"QueryResultRows": [[{"count": 5}]]})
+
+        result = elbtrail.loads(data)
+
+        assert [] == list(result)
+        assert ["unrecognised"] == [i.code for i in result.issues]
+        assert not result.damaged
+
+    @pytest.mark.parametrize(
+        ("text", "codes"),
+        [
+            ('{"Records": [{"eventName": "a",}]}', ["trailing-comma"]),
+            ('{"Records": [{"eventName" "a"}]}', ["missing-colon"]),
+            ('{"Records": [{"eventName": "a"},,{"eventName": "b"}]}', ["extra-comma"]),
+            (
+                '{"Records": [{"eventName": "a"}, {"eventName": "b"},]}',
+                ["trailing-comma"],
+            ),
+            ('{"Records": [{"tags": ["x",]}]}', ["trailing-comma"]),
+        ],
+    )
+    def test_small_syntax_repairs(self, text, codes):
+        """Trailing and extra commas and a missing colon are repaired."""
+        result = elbtrail.loads(text, elb_only=False)
+
+        assert codes == [i.code for i in result.issues]
+        assert result.events
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            '{"Records": [{"eventName": "a\\q"}]}',
+            '{"Records": [{"eventName": tru}]}',
+            '{"Records": [{4: 1}]}',
+            '{"Records": [{"a": 1 2}]}',
+        ],
+    )
+    def test_unrepairable_record_is_an_issue(self, text):
+        """A record the tolerant parser cannot read is reported, not raised."""
+        result = elbtrail.loads(text, elb_only=False)
+
+        assert "unreadable" in {i.code for i in result.issues}

@@ -383,6 +383,7 @@ class Scanner:
         index = 0
         expect_item = True
         item_column = None
+        after_junk = False
         while True:
             if not self._skip_ws():
                 self._truncated = True
@@ -396,17 +397,36 @@ class Scanner:
                 return
             char = self.buf[self.pos]
             if char == "]":
+                if expect_item and index and not after_junk:
+                    yield self._issue(
+                        self.pos,
+                        "a comma before ']'",
+                        "trailing-comma",
+                        Severity.WARNING,
+                        "ignored it",
+                    )
                 self.pos += 1
                 return
             if char == ",":
+                if expect_item and not after_junk:
+                    yield self._issue(
+                        self.pos,
+                        "an empty list item",
+                        "extra-comma",
+                        Severity.WARNING,
+                        "ignored it",
+                    )
                 self.pos += 1
                 expect_item = True
                 continue
             path = f"{prefix}[{index}]"
             if char not in "{[" and char not in _SCALAR_START:
                 yield self._skip_junk_in_list(path)
+                # Junk such as '. . .' stands for elided items: commas around
+                # it, or none, are not reported again.
+                after_junk = True
                 continue
-            if not expect_item:
+            if not expect_item and not after_junk:
                 yield self._issue(
                     self.pos,
                     "no ',' between two list items",
@@ -427,6 +447,7 @@ class Scanner:
                 yield Found(value, path, line, column, in_records, tuple(repairs))
             index += 1
             expect_item = False
+            after_junk = False
 
     def _skip_junk_in_list(self, path: str) -> Issue:
         start = self.pos
