@@ -27,7 +27,7 @@ import attrs
 from ._issues import Issue, Severity
 from ._scanner import Found, Scanner
 
-__all__ = ["RawRecord", "records_in"]
+__all__ = ["RawRecord", "keys_beside_records", "records_in"]
 
 _RECORD_KEYS = frozenset(
     {"eventVersion", "eventName", "eventSource", "eventID", "eventTime", "userIdentity"}
@@ -109,16 +109,7 @@ def _classify(
             )
             return
         if len(value) > 1:
-            others = ", ".join(sorted(k for k in value if k != "Records"))
-            yield Issue(
-                message=f"keys beside Records at the top of the file: {others}",
-                code="unexpected-keys",
-                severity=Severity.NOTICE,
-                source=source,
-                path=path or None,
-                line=line,
-                action="read the records; the other keys are not records",
-            )
+            yield keys_beside_records(value, source, path or None, line)
         for index, record in enumerate(records):
             item_path = _join(path, f"Records[{index}]")
             if record.__class__ is dict:
@@ -162,6 +153,22 @@ def _classify(
         path=path or None,
         line=line,
         action="skipped it",
+    )
+
+
+def keys_beside_records(
+    log_file: Mapping[str, Any], source: str, path: str | None, line: int | None
+) -> Issue:
+    """The notice for a log file whose top holds more than ``Records``."""
+    others = ", ".join(sorted(k for k in log_file if k != "Records"))
+    return Issue(
+        message=f"keys beside Records at the top of the file: {others}",
+        code="unexpected-keys",
+        severity=Severity.NOTICE,
+        source=source,
+        path=path,
+        line=line,
+        action="read the records; the other keys are not records",
     )
 
 

@@ -15,7 +15,7 @@ import attrs
 
 from ._actions import ELB_EVENT_SOURCE
 from ._event import Event, parse_event
-from ._formats import RawRecord, records_in
+from ._formats import RawRecord, keys_beside_records, records_in
 from ._input import CHUNK_SIZE, decompressed, texts
 from ._issues import Issue, ParseError, Severity
 from ._model import JsonPath, render_path
@@ -293,16 +293,7 @@ def _events_from_plain(
         records = value.get("Records") if value.__class__ is dict else None
         if records.__class__ is list:
             if len(value) > 1:
-                others = ", ".join(sorted(k for k in value if k != "Records"))
-                collector.report(
-                    Issue(
-                        message=f"keys beside Records at the top of the file: {others}",
-                        code="unexpected-keys",
-                        severity=Severity.NOTICE,
-                        source=source,
-                        action="read the records; the other keys are not records",
-                    )
-                )
+                collector.report(keys_beside_records(value, source, None, None))
             yield from collector.feed_list(records, source)
             return
         found = [Found(value, "", None, None, in_records=False)]
