@@ -15,7 +15,7 @@ import pytest
 from tests.conftest import CORPUS, DATA, corpus_record
 
 import elbtrail
-from elbtrail import _readers
+from elbtrail import _readers, _scanner
 
 SEED_FILE = DATA / "seed-elb-api-logs.md"
 
@@ -29,6 +29,7 @@ def decoder(request, monkeypatch):
     """Run a test with the fast decoder and with the pure-Python fallback."""
     if request.param == "pure":
         monkeypatch.setattr(_readers, "orjson", None)
+        monkeypatch.setattr(_scanner, "orjson", None)
     return request.param
 
 
@@ -535,6 +536,25 @@ class TestTrees:
 
 
 class TestStreaming:
+    @pytest.mark.parametrize("minified", [True, False])
+    def test_streamed_big_file_matches_loads(self, monkeypatch, decoder, minified):
+        """Record by record, with or without orjson, minified or indented."""
+        records = [
+            corpus_record("classic-guide-createloadbalancer.json"),
+            corpus_record("nlb-guide-createloadbalancer-network.json"),
+            corpus_record("custodian-v2-addtags-eventbridge.json")["detail"],
+        ] * 5
+        # A string that looks like a record boundary must not split a record.
+        records[4]["userAgent"] = 'x},{"eventVersion": "1.0"'
+        layout = {"separators": (",", ":")} if minified else {"indent": 2}
+        data = records_file(records, **layout)
+        monkeypatch.setattr(_readers, "WHOLE_FILE_LIMIT", 0)
+        monkeypatch.setattr(_readers, "CHUNK_SIZE", 997)
+
+        streamed = list(elbtrail.iter_events(io.BytesIO(data), elb_only=False))
+
+        assert records == [e.to_dict() for e in streamed]
+
     def test_small_chunks_give_the_same_result(self, monkeypatch):
         """Chunk boundaries anywhere do not change what is read."""
         path = CORPUS / "classic-guide-2018-records-array-malformed.json"

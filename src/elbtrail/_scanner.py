@@ -21,11 +21,20 @@ import attrs
 from ._issues import Issue, Severity
 from ._tolerant import TolerantParser, Unrecoverable
 
+orjson: Any
+try:
+    import orjson
+except ImportError:  # pragma: no cover - exercised by the pure-Python test run
+    orjson = None
+
 __all__ = ["Found", "Scanner"]
 
 _DECODER = json.JSONDecoder()
 _WS = re.compile(r"[ \t\n\r]*")
 _RECORDS_HEAD = re.compile(r'\{\s*(?P<quote>"?)Records(?P=quote)\s*:\s*(?=\[)')
+# The closing brace of a record, seen from what follows it in a Records list.
+_RECORD_END = re.compile(r'\}(?=\s*(?:,\s*\{\s*"eventVersion"|\]\s*\}))')
+_MINIFIED_BOUNDARY = '},{"eventVersion"'
 # A line break followed by the opening of an object or a list.
 _LINE_OPENING_VALUE = re.compile(r"\n\s*[\[{]")
 # Where junk among list items ends: the next item, comma or closing bracket.
@@ -76,6 +85,9 @@ class Scanner:
         self._lines_before = 0
         self._column_before = 0
         self._truncated = False
+        # Whether records are laid out on one line, as CloudTrail delivers
+        # them; learnt from the first record boundary found.
+        self._minified = False
         # Newlines are counted once, forward, up to the last position asked
         # about; positions only grow between two fills.
         self._counted_pos = 0
@@ -183,6 +195,37 @@ class Scanner:
                 self.pos = end
                 return value, []
         return self._decode_tolerantly(path)
+
+    def _decode_record_fast(self) -> Any:
+        """
+        Decode a record of a ``Records`` list with orjson, or return ``None``.
+
+        The record's end is guessed as the first ``}`` followed by the start
+        of the next record (``, {"eventVersion"``) or the end of the list.
+        The guess is safe: a slice that ends anywhere but at the record's own
+        closing brace is not one valid JSON object, so orjson refuses it, and
+        the caller falls back to the standard decoder.
+        """
+        if orjson is None:
+            return None
+        stop = -1
+        if self._minified:
+            # Delivered log files are one line: a plain search is enough.
+            stop = self.buf.find(_MINIFIED_BOUNDARY, self.pos) + 1
+        if stop <= 0:
+            match = _RECORD_END.search(self.buf, self.pos)
+            if match is None:
+                return None
+            stop = match.end()
+            self._minified = self.buf.startswith(_MINIFIED_BOUNDARY, stop - 1)
+        try:
+            value = orjson.loads(self.buf[self.pos : stop])
+        except orjson.JSONDecodeError:
+            return None
+        if value.__class__ is not dict:
+            return None
+        self.pos = stop
+        return value
 
     def _grow(self) -> bool:
         return len(self.buf) - self.pos < MAX_VALUE and self._fill()
@@ -438,6 +481,13 @@ class Scanner:
             line, column = self._where(self.pos)
             if item_column is None:
                 item_column = column
+            value = self._decode_record_fast() if in_records else None
+            if value is not None:
+                yield Found(value, path, line, column, in_records)
+                index += 1
+                expect_item = False
+                after_junk = False
+                continue
             result = self._decode(path)
             if isinstance(result, Issue):
                 yield result
