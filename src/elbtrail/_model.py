@@ -9,11 +9,13 @@ annotated with the Python types a user sees (``int | None``,
 ``datetime | None``); its wire keys are the field names in lower camel case
 unless `key()` names them (``dNSName``, ``sSLCertificateId``).
 
-From those annotations this module compiles, once per class and on first use,
-two plain Python functions: one that builds an instance from a JSON mapping and
-one that turns an instance back into that mapping. Compiling avoids reflection
-in the hot loop, which is what keeps typed parsing close to the cost of
-decoding the JSON.
+From those annotations this module derives, once per class and on first use,
+two functions: one that builds an instance from a JSON mapping in one pass
+over its items, driven by lookup tables, and one (generated Python) that turns
+an instance back into that mapping. Nothing is reflected on in the hot loop,
+which is what keeps typed parsing close to the cost of decoding the JSON.
+Instances built from JSON keep only the fields the mapping had in their
+``__dict__``; every other field reads as the class's default.
 
 Three rules make the round trip lossless:
 
@@ -74,9 +76,6 @@ SKIP = "elbtrail.skip"
 
 #: The shared, immutable empty mapping for models without unknown keys.
 EMPTY: Mapping[str, Any] = MappingProxyType({})
-
-# A per-call "no such key" marker that JSON can never produce.
-_ABSENT = object()
 
 
 def key(name: str) -> Any:
@@ -617,7 +616,7 @@ def _concrete_structurer(cls: type[Model]) -> _Structurer:
     # Stand in for this class while its own fields compile, for recursive shapes.
     _CONCRETE[cls] = lambda d, p, i: _CONCRETE[cls](d, p, i)  # noqa: PLW0108 - late lookup
     try:
-        function = _compile_structurer(cls)
+        function = _build_structurer(cls)
     except BaseException:
         del _CONCRETE[cls]
         raise
@@ -644,7 +643,7 @@ def install_defaults(cls: type[Model]) -> None:
     type.__setattr__(cls, "_elbtrail_defaults", True)
 
 
-def _compile_structurer(cls: type[Model]) -> _Structurer:
+def _build_structurer(cls: type[Model]) -> _Structurer:
     """
     Build the structuring function of *cls* from its fields.
 
