@@ -88,10 +88,17 @@ def docs(session: nox.Session) -> None:
 
 @nox.session
 def benchmarks(session: nox.Session) -> None:
-    """Measure speed and memory against orjson and json (see docs/performance.md)."""
+    """
+    Measure speed and memory (see docs/performance.md).
+
+    ``nox -s benchmarks`` runs ``benchmarks/fair.py``; name another script
+    first to run it instead (``nox -s benchmarks -- run.py --memory-only``).
+    """
     session.install("-e", ".[fast]")
     _group(session, "benchmarks")
-    session.run("python", "benchmarks/run.py", *session.posargs)
+    args = list(session.posargs)
+    script = args.pop(0) if args and args[0].endswith(".py") else "fair.py"
+    session.run("python", f"benchmarks/{script}", *args)
 
 
 @nox.session

@@ -80,9 +80,12 @@ def _tg_arn(rng: random.Random) -> str:
     )
 
 
-def _elb_call(rng: random.Random) -> tuple[str, str, Any, Any]:
+def _elb_call(
+    rng: random.Random, kind: float | None = None
+) -> tuple[str, str, Any, Any]:
     """(apiVersion, eventName, requestParameters, responseElements)."""
-    kind = rng.random()
+    if kind is None:
+        kind = rng.random()
     if kind < 0.25:
         return (
             "2015-12-01",
@@ -191,12 +194,58 @@ _OTHER = [
 ]
 
 
+def _write_call(rng: random.Random) -> tuple[str, str, Any, Any]:
+    """An ELB call whose ``responseElements`` is large (creations and changes)."""
+    kind = rng.random()
+    if kind < 0.5:
+        return _elb_call(rng, 0.5)  # CreateLoadBalancer
+    if kind < 0.8:
+        return _elb_call(rng, 0.6)  # ModifyTargetGroupAttributes
+    tg = _tg_arn(rng)
+    return (
+        "2015-12-01",
+        "CreateTargetGroup",
+        {"name": f"web-{rng.randrange(50)}", "protocol": "HTTP", "port": 8080},
+        {
+            "targetGroups": [
+                {
+                    "targetGroupArn": tg,
+                    "targetGroupName": f"web-{rng.randrange(50)}",
+                    "protocol": "HTTP",
+                    "port": 8080,
+                    "vpcId": f"vpc-{_hex(rng, 17)}",
+                    "healthCheckProtocol": "HTTP",
+                    "healthCheckPort": "traffic-port",
+                    "healthCheckEnabled": True,
+                    "healthCheckIntervalSeconds": 30,
+                    "healthCheckTimeoutSeconds": 5,
+                    "healthyThresholdCount": 5,
+                    "unhealthyThresholdCount": 2,
+                    "healthCheckPath": "/health",
+                    "matcher": {"httpCode": "200"},
+                    "loadBalancerArns": [_lb_arn(rng) for _ in range(2)],
+                    "targetType": "instance",
+                    "protocolVersion": "HTTP1",
+                    "ipAddressType": "ipv4",
+                }
+            ]
+        },
+    )
+
+
 def record(
     rng: random.Random,
     elb_share: float = 0.3,
     sessions: list[dict[str, Any]] | None = None,
+    mix: str = "busy",
 ) -> dict[str, Any]:
-    """One realistic record; an ELB call with probability *elb_share*."""
+    """
+    One realistic record; an ELB call with probability *elb_share*.
+
+    *mix* ``"busy"`` draws the ELB calls of a busy account (registrations,
+    health checks, some creations); ``"responses"`` only calls with large
+    ``responseElements``.
+    """
     time = f"2026-03-14T{rng.randrange(24):02d}:{rng.randrange(60):02d}:{rng.randrange(60):02d}Z"
     identity = rng.choice(sessions) if sessions else _identity(rng)
     out: dict[str, Any] = {
@@ -205,7 +254,8 @@ def record(
         "eventTime": time,
     }
     if rng.random() < elb_share:
-        version, name, params, response = _elb_call(rng)
+        call = _write_call if mix == "responses" else _elb_call
+        version, name, params, response = call(rng)
         source = ELB
     else:
         source, name, params = rng.choice(_OTHER)
@@ -241,11 +291,24 @@ def record(
     return out
 
 
-def log_bytes(records: int, seed: int = 0, elb_share: float = 0.3) -> bytes:
-    """A minified ``{"Records": [...]}`` file, as CloudTrail delivers it."""
+def log_bytes(
+    records: int,
+    seed: int = 0,
+    elb_share: float = 0.3,
+    *,
+    callers: str = "few",
+    mix: str = "busy",
+) -> bytes:
+    """
+    A minified ``{"Records": [...]}`` file, as CloudTrail delivers it.
+
+    *callers* ``"few"`` draws every caller from 300 sessions (one session
+    makes many calls, as in a real trail); ``"distinct"`` gives each record
+    a caller of its own, the worst case for sharing repeated identities.
+    """
     rng = random.Random(seed)
-    sessions = [_identity(rng) for _ in range(300)]
-    batch = [record(rng, elb_share, sessions) for _ in range(records)]
+    sessions = [_identity(rng) for _ in range(300)] if callers == "few" else None
+    batch = [record(rng, elb_share, sessions, mix) for _ in range(records)]
     return json.dumps({"Records": batch}, separators=(",", ":")).encode()
 
 
