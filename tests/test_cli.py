@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from tests.conftest import CORPUS
 
-from elbtrail._cli import _Progress
+from elbtrail._cli import _Progress, _table
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
@@ -468,3 +468,36 @@ class TestEverydayCommandLine:
         path.write_bytes(CLEAN.read_bytes())
 
         assert 1 == len(jsonl(str(path)))
+
+
+class TestTableLayout:
+    def test_events_without_a_time_sort_last(self):
+        """--sort time puts events without eventTime after the others, in order."""
+        base = json.loads(CLEAN.read_text(encoding="utf-8"))
+        records = [
+            dict(base, eventID="late", eventTime="2026-01-02T00:00:00Z"),
+            {k: v for k, v in base.items() if k != "eventTime"} | {"eventID": "x"},
+            dict(base, eventID="early", eventTime="2016-01-02T00:00:00Z"),
+            {k: v for k, v in base.items() if k != "eventTime"} | {"eventID": "y"},
+        ]
+        data = "\n".join(json.dumps(r) for r in records).encode()
+
+        result = run("events", "--sort", "time", "--format", "jsonl", "-", stdin=data)
+
+        assert ["early", "late", "x", "y"] == [
+            json.loads(line)["eventID"] for line in result.stdout.splitlines()
+        ]
+
+    def test_a_streamed_table_is_sized_on_its_first_rows(self):
+        """Columns fit the first 50 rows; a longer cell later shifts only its row."""
+        rows = [["t", "a", "r", "p", "g", "s", "e"] for _ in range(60)]
+        rows[55][2] = "a-much-longer-resource"
+        out = io.StringIO()
+
+        _table(iter(rows), out, streamed=True)
+
+        lines = out.getvalue().splitlines()
+        assert 61 == len(lines)
+        assert lines[0].startswith("TIME  ACTION  RESOURCE  PRINCIPAL")
+        assert lines[1].startswith("t     a       r         p")
+        assert "a-much-longer-resource  p" in lines[56]
