@@ -321,6 +321,14 @@ class TestFilters:
             "ModifyTargetGroupAttributes",
         } == {e["eventName"] for e in by_arn}
 
+    @pytest.mark.parametrize("option", ["--action", "--principal", "--resource"])
+    def test_an_empty_text_filter_is_a_usage_error(self, option):
+        """An empty --action, --principal or --resource is refused, not ignored."""
+        result = run("events", option, " ", str(CLEAN))
+
+        assert 2 == result.returncode
+        assert f"elbtrail: error: {option}: empty" in result.stderr
+
     def test_an_empty_window_is_a_usage_error(self):
         """--since after --until can match nothing, and says so."""
         result = run(
@@ -429,6 +437,23 @@ class TestEverydayCommandLine:
             result.returncode,
             result.stdout,
         )
+
+    def test_version_of_a_source_tree_that_was_not_installed(self, monkeypatch, capsys):
+        """Without package metadata, --version says so instead of failing."""
+        from importlib import metadata  # noqa: PLC0415
+
+        from elbtrail._cli import main  # noqa: PLC0415
+
+        def missing(name: str) -> str:
+            raise metadata.PackageNotFoundError(name)
+
+        monkeypatch.setattr(metadata, "version", missing)
+
+        with pytest.raises(SystemExit) as stop:
+            main(["--version"])
+
+        assert 0 == stop.value.code
+        assert "elbtrail (unknown: not installed)\n" == capsys.readouterr().out
 
     def test_summary_counts_a_redelivered_record_once(self):
         """summary drops duplicates by default and says so; --no-dedupe keeps them."""

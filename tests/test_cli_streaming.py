@@ -5,7 +5,6 @@ from __future__ import annotations
 import gzip
 import json
 import os
-import pty
 import select
 import signal
 import subprocess
@@ -167,6 +166,8 @@ class TestInterrupt:
 
     def test_ctrl_c_while_sorting_exits_130_quietly(self, big_tree):
         """SIGINT while a sorted table is still reading exits 130, line cleared."""
+        import pty  # noqa: PLC0415 - POSIX only
+
         controller, terminal = pty.openpty()
         process = subprocess.Popen(
             [*COMMAND, "events", str(big_tree)],
@@ -199,3 +200,5 @@ class TestInterrupt:
         assert 130 == status
         assert b"Traceback" not in seen + rest
         assert b"KeyboardInterrupt" not in seen + rest
+        # The progress line is blanked out, so the prompt starts clean.
+        assert (seen + rest).endswith(b"\r" + b" " * 78 + b"\r")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from hypothesis import given
+from hypothesis import given, settings
 from tests.conftest import CORPUS
 
 import elbtrail
@@ -92,6 +92,7 @@ class TestTextFilesInTrees:
 
 
 class TestDamagedFilesStrategy:
+    @settings(max_examples=30)
     @given(ets.damaged_log_files())
     def test_intact_records_come_back_with_the_defaults(self, damaged):
         """By default the strategy agrees with elbtrail's own elb_only default."""
@@ -100,18 +101,11 @@ class TestDamagedFilesStrategy:
         for record in damaged.intact:
             assert record in kept
 
-    @given(ets.damaged_log_files(elb_only=False))
-    def test_other_services_need_elb_only_false(self, damaged):
-        """With elb_only=False, intact matches a read with elb_only=False."""
-        kept = [e.to_dict() for e in elbtrail.loads(damaged.data, elb_only=False)]
-
-        for record in damaged.intact:
-            assert record in kept
-
     def test_elb_only_false_mixes_in_other_services(self):
         """elb_only=False really draws records of other services."""
         sources: set[str] = set()
 
+        @settings(max_examples=20, database=None)
         @given(ets.damaged_log_files(elb_only=False, kinds=["garbage-line"]))
         def collect(damaged):
             sources.update(r.get("eventSource", "") for r in damaged.records)

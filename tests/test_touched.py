@@ -18,7 +18,6 @@ from tests.conftest import corpus_record
 import elbtrail
 from elbtrail import Api, ResourceKind, TouchedResource, _touched, actions, classic, v2
 from elbtrail import strategies as ets
-from elbtrail._timestamps import parse_timestamp
 
 ELB = elbtrail.ELB_EVENT_SOURCE
 ACCOUNT = "arn:aws:elasticloadbalancing:us-east-1:123456789012:"
@@ -65,7 +64,7 @@ def _value(tp: Any, name: str, depth: int, counter: list[int]) -> Any:
     if tp is str:
         return _text(name, counter)
     if tp is datetime:
-        return parse_timestamp("2026-01-02T00:00:00Z")
+        return datetime.fromisoformat("2026-01-02T00:00:00+00:00")
     if isinstance(tp, type) and issubclass(tp, enum.Enum):
         return next(iter(tp))
     if isinstance(tp, type) and issubclass(tp, elbtrail.Model):
@@ -531,6 +530,15 @@ class TestEdges:
         touched = elbtrail.touched_resources(elbtrail.parse_event(record))
 
         assert (TouchedResource(LB, name="web", arn=LB_ARN),) == touched
+
+    def test_deeply_nested_unknown_parameters_are_walked(self):
+        """An ARN 5,000 levels deep in an unknown action's JSON is found."""
+        deep: Any = {"arn": LB_ARN}
+        for _ in range(5000):
+            deep = {"inner": [deep]}
+        event = _event("FrobnicateLoadBalancer", deep)
+
+        assert (LB_ARN,) == tuple(r.arn for r in elbtrail.touched_resources(event))
 
     def test_the_records_resources_are_included(self):
         """ARNs in the record's own resources list are touched too."""

@@ -264,6 +264,14 @@ def _contains(needle: str, haystack: Iterable[str | None]) -> bool:
 
 
 def _event_filter(args: argparse.Namespace) -> Callable[[Event], bool]:
+    for option, value in (
+        ("--action", args.action),
+        ("--principal", [args.principal]),
+        ("--resource", [args.resource]),
+    ):
+        if any(v is not None and not v.strip() for v in value or ()):
+            msg = f"{option}: empty; give a name, or leave the option out"
+            raise _UsageError(msg)
     actions = _action_names(args)
     since, until = _window(args)
     principal = args.principal.casefold() if args.principal else None
@@ -510,9 +518,14 @@ class _Version(argparse.Action):
         )
 
     def __call__(self, parser: argparse.ArgumentParser, *_: Any) -> None:
-        from importlib.metadata import version  # noqa: PLC0415 - only when asked
+        from importlib import metadata  # noqa: PLC0415 - only when asked
 
-        sys.stdout.write(f"elbtrail {version('elbtrail')}\n")
+        try:
+            number = metadata.version("elbtrail")
+        except metadata.PackageNotFoundError:
+            # Run from a source tree that was never installed.
+            number = "(unknown: not installed)"
+        sys.stdout.write(f"elbtrail {number}\n")
         parser.exit()
 
 
@@ -650,6 +663,9 @@ def _main(argv: Sequence[str] | None) -> int:
         # The reader of our output went away (| head); that is not an error.
         _quiet_stdout()
         return _EXIT_OK
+    except KeyboardInterrupt:
+        progress.done()  # leave the terminal's line clean
+        raise
     progress.done()
     return status
 

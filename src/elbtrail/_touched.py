@@ -384,16 +384,17 @@ def _merged(found: list[TouchedResource]) -> tuple[TouchedResource, ...]:
 
 
 def _raw_arns(value: Any, out: list[TouchedResource]) -> None:
-    """Find ELB ARNs anywhere in JSON that has no typed model."""
-    if isinstance(value, str):
-        if _elb_resource(value) is not None:
-            out.append(_from_arn(value, None))
-    elif isinstance(value, Mapping):
-        for item in value.values():
-            _raw_arns(item, out)
-    elif isinstance(value, (list, tuple)):
-        for item in value:
-            _raw_arns(item, out)
+    """Find ELB ARNs anywhere in JSON that has no typed model, at any depth."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if _elb_resource(item) is not None:
+                out.append(_from_arn(item, None))
+        elif isinstance(item, Mapping):
+            pending.extend(reversed(list(item.values())))
+        elif isinstance(item, (list, tuple)):
+            pending.extend(reversed(item))
 
 
 def touched_resources(event: Event) -> tuple[TouchedResource, ...]:
