@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import enum
 import threading
+import typing
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -197,6 +198,10 @@ def _plan(cls: type[Model]) -> _Plan:
     except KeyError:
         pass
     with _PLANS_LOCK:
+        try:
+            hints: Mapping[str, Any] | None = typing.get_type_hints(cls)
+        except (NameError, TypeError):  # an annotation that does not resolve
+            hints = None
         steps: list[tuple[str, tuple[ResourceKind, _Role] | None]] = []
         for field in attrs.fields(cls):
             name = field.name
@@ -206,6 +211,8 @@ def _plan(cls: type[Model]) -> _Plan:
             if owner in _IGNORED_FIELDS:
                 continue
             rule = _OWNED_FIELDS.get(owner) or _FIELDS.get(name)
+            if rule is None and hints is not None and not _may_hold_models(hints[name]):
+                continue  # a plain value that names nothing
             steps.append((name, rule))
         # Names first, so that a Classic load balancer's name is known before
         # the ports and policies in the same object are read.
@@ -213,6 +220,15 @@ def _plan(cls: type[Model]) -> _Plan:
         plan = tuple(steps)
         _PLANS[cls] = plan
         return plan
+
+
+def _may_hold_models(annotation: Any) -> bool:
+    """Whether a field so annotated can hold models (directly, or in a container)."""
+    if isinstance(annotation, type):
+        return issubclass(annotation, Model)
+    if annotation is Any:
+        return True
+    return any(_may_hold_models(arg) for arg in typing.get_args(annotation))
 
 
 # -- ARNs -------------------------------------------------------------------------
