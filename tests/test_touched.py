@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import json
+import pickle
 import threading
 import types
 import typing
@@ -556,6 +557,19 @@ class TestEdges:
         """An unidentifiable resource is refused, with what is missing."""
         with pytest.raises(ValueError, match="load-balancer needs a name or an ARN"):
             TouchedResource(LB)
+
+    def test_kinds_are_accepted_by_value_and_typos_refused(self):
+        """'load-balancer' is the load-balancer kind; 'loadbalancer' is an error."""
+        assert LB == TouchedResource("load-balancer", name="web").kind
+
+        with pytest.raises(ValueError, match="'loadbalancer' is not a valid"):
+            TouchedResource("loadbalancer", name="web")
+
+    def test_resources_pickle(self):
+        """A resource crosses process boundaries (multiprocessing, dask) intact."""
+        resource = TouchedResource(TG, name="blue", arn=TG_ARN)
+
+        assert resource == pickle.loads(pickle.dumps(resource))  # noqa: S301
 
     def test_identifier_prefers_the_arn(self):
         """The identifier is the ARN when known, else the name."""

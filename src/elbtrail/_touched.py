@@ -73,12 +73,14 @@ class TouchedResource:
         arn: Its ARN where the record gives it, or ``None``.
 
     Raises:
-        ValueError: If neither *name* nor *arn* is given.
+        ValueError: If neither *name* nor *arn* is given, or *kind* is not
+            one of `ResourceKind` (its value, such as ``"load-balancer"``,
+            is accepted too).
 
     Added in version 0.1.0.
     """
 
-    kind: ResourceKind
+    kind: ResourceKind = attrs.field(converter=ResourceKind)
     name: str | None = None
     arn: str | None = None
 
