@@ -56,10 +56,10 @@ def big_tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-# Loaded into the command through PYTHONPATH: an audit hook that counts the
-# log files the process opens, written out when it exits.
-_COUNT_OPENS = """
-import atexit, os, sys
+# Runs the command with an audit hook that counts the log files the process
+# opens, and writes the count out when it exits.
+_COUNTING = """
+import atexit, os, runpy, sys
 
 opened = set()
 
@@ -78,11 +78,12 @@ def report():
 
 sys.addaudithook(hook)
 atexit.register(report)
+runpy.run_module("elbtrail", run_name="__main__", alter_sys=True)
 """
 
 
 def _first_lines_then_close(
-    args: list[str], lines: int, hooks: Path
+    args: list[str], lines: int, count: Path
 ) -> tuple[list[bytes], int, int, bytes]:
     """
     Run elbtrail like ``elbtrail ARGS | head -LINES``.
@@ -90,21 +91,12 @@ def _first_lines_then_close(
     Returns the lines read, the exit status, how many log files the process
     opened, and its stderr.
     """
-    hooks.mkdir(exist_ok=True)
-    (hooks / "sitecustomize.py").write_text(_COUNT_OPENS, encoding="utf-8")
-    count = hooks / "opened.txt"
-    paths = [str(hooks), os.environ.get("PYTHONPATH", "")]
-    env = dict(
-        os.environ,
-        PYTHONPATH=os.pathsep.join(p for p in paths if p),
-        OPENED_LOG=str(count),
-    )
     process = subprocess.Popen(
-        [*COMMAND, *args],
+        [sys.executable, "-c", _COUNTING, *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         cwd=ROOT,
-        env=env,
+        env=dict(os.environ, OPENED_LOG=str(count)),
     )
     assert process.stdout is not None
     assert process.stderr is not None
@@ -125,7 +117,7 @@ class TestHead:
     def test_head_stops_the_work(self, big_tree, tmp_path, args):
         """`events TREE | head -3` prints at once and stops when the pipe closes."""
         lines, status, opened, stderr = _first_lines_then_close(
-            ["events", *args, str(big_tree)], 3, tmp_path / "hooks"
+            ["events", *args, str(big_tree)], 3, tmp_path / "opened.txt"
         )
 
         assert 0 == status, stderr
@@ -144,7 +136,7 @@ class TestHead:
             (small / "logs" / path.name).write_bytes(path.read_bytes())
 
         _, status, opened, _ = _first_lines_then_close(
-            ["events", str(small)], 3, tmp_path / "hooks"
+            ["events", str(small)], 3, tmp_path / "opened.txt"
         )
 
         assert (0, 5) == (status, opened)

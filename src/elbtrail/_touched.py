@@ -226,11 +226,12 @@ def _plan(cls: type[Model]) -> _Plan:
 
 def _may_hold_models(annotation: Any) -> bool:
     """Whether a field so annotated can hold models (directly, or in a container)."""
-    if isinstance(annotation, type):
-        return issubclass(annotation, Model)
     if annotation is Any:
         return True
-    return any(_may_hold_models(arg) for arg in typing.get_args(annotation))
+    # Containers first: before 3.11, ``tuple[X, ...]`` passes for a type.
+    if typing.get_origin(annotation) is not None:
+        return any(_may_hold_models(arg) for arg in typing.get_args(annotation))
+    return isinstance(annotation, type) and issubclass(annotation, Model)
 
 
 # -- ARNs -------------------------------------------------------------------------
