@@ -65,10 +65,11 @@ def typecheck(session: nox.Session) -> None:
 
 @nox.session
 def generate(session: nox.Session) -> None:
-    """Regenerate the per-action models from botocore (--check: only compare)."""
+    """Regenerate the per-action models and pages from botocore (--check: compare)."""
     session.install("-e", ".")
     _group(session, "generate", "lint")
     session.run("python", "scripts/generate_models.py", *session.posargs)
+    session.run("python", "scripts/generate_action_docs.py", *session.posargs)
 
 
 @nox.session

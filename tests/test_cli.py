@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from tests.conftest import CORPUS
 
-from elbtrail._cli import _Progress
+from elbtrail._cli import _Progress, _table
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
@@ -43,7 +43,8 @@ class TestSummary:
 
         assert 0 == result.returncode, result.stderr
         out = result.stdout
-        assert out.startswith("13 events in samples/")
+        assert out.startswith("12 events in samples/\n")
+        assert "Duplicates: 1 record(s) delivered more than once (counted once)" in out
         assert "Time span: 2016-04-01T15:31:48Z .. 2026-03-14T10:36:40Z" in out
         assert "CreateTargetGroup [v2]" in out
         assert "deployer/deploy-4711 (AssumedRole)" in out
@@ -56,7 +57,7 @@ class TestSummary:
         """--all counts the records of every service."""
         result = run("summary", "--all", "samples/AWSLogs")
 
-        assert result.stdout.startswith("12 events (all services)")
+        assert result.stdout.startswith("11 events (all services)")
 
 
 class TestEvents:
@@ -69,6 +70,7 @@ class TestEvents:
         assert lines[0].split() == [
             "TIME",
             "ACTION",
+            "RESOURCE",
             "PRINCIPAL",
             "REGION",
             "SOURCE_IP",
@@ -98,9 +100,15 @@ class TestEvents:
         result = run("events", "--format", "csv", "samples/AWSLogs")
 
         rows = list(csv.reader(io.StringIO(result.stdout)))
-        assert ["time", "action", "principal", "region", "source_ip", "error"] == rows[
-            0
-        ]
+        assert [
+            "time",
+            "action",
+            "resource",
+            "principal",
+            "region",
+            "source_ip",
+            "error",
+        ] == rows[0]
         assert 9 == len(rows) - 1
 
     @pytest.mark.parametrize(
@@ -234,3 +242,287 @@ class TestProgress:
         assert "reading big.json.gz: 1200 records" in terminal.getvalue()
         assert terminal.getvalue().endswith("\r")
         assert "" == pipe.getvalue()
+
+
+def jsonl(*args: str) -> list[dict[str, object]]:
+    result = run("events", "--format", "jsonl", *args)
+    assert 0 == result.returncode, result.stderr
+    return [json.loads(line) for line in result.stdout.splitlines()]
+
+
+class TestFilters:
+    def test_a_mistyped_action_suggests_the_closest_names(self):
+        """--action DeleteLoadBalancr is a usage error that names the likely action."""
+        result = run("events", "--action", "DeleteLoadBalancr", "samples/")
+
+        assert 2 == result.returncode
+        assert (
+            "elbtrail: error: --action: no ELB action is called 'DeleteLoadBalancr'; "
+            "did you mean DeleteLoadBalancer, DeleteLoadBalancerPolicy or "
+            "CreateLoadBalancer?\n"
+        ) == result.stderr
+        assert "" == result.stdout
+
+    def test_an_action_like_no_other_is_still_an_error(self):
+        """A name close to no action says what names look like."""
+        result = run("events", "--action", "xyzzy", "samples/")
+
+        assert 2 == result.returncode
+        assert "names are as in eventName, such as CreateLoadBalancer" in (
+            result.stderr
+        )
+
+    def test_other_services_actions_are_allowed_with_all(self):
+        """With --all, an action of another service is a filter, not an error."""
+        record = json.loads(
+            (CORPUS / "cloudtrail-guide-error-updatetrail-records.json").read_text(
+                encoding="utf-8"
+            )
+        )
+        data = json.dumps(record).encode()
+
+        result = run(
+            "events",
+            "--all",
+            "--action",
+            "updatetrail",
+            "--format",
+            "jsonl",
+            "-",
+            stdin=data,
+        )
+
+        assert 0 == result.returncode, result.stderr
+        assert ["UpdateTrail"] == [
+            json.loads(line)["eventName"] for line in result.stdout.splitlines()
+        ]
+
+    def test_every_text_filter_ignores_case(self):
+        """--principal, --resource and --action match whatever the case."""
+        lower = jsonl(
+            "--principal", "alice", "--action", "deleteloadbalancer", "samples/"
+        )
+        upper = jsonl(
+            "--principal", "ALICE", "--action", "DELETELOADBALANCER", "samples/"
+        )
+
+        assert 3 == len(lower)
+        assert lower == upper
+        assert 5 == len(jsonl("--resource", "SHOP-WEB", "samples/AWSLogs"))
+
+    def test_resource_matches_names_and_arns_of_what_was_touched(self):
+        """--resource finds calls by a part of a touched resource's name or ARN."""
+        by_arn = jsonl("--resource", "targetgroup/shop-web/", "samples/AWSLogs")
+
+        assert {
+            "CreateTargetGroup",
+            "CreateListener",
+            "RegisterTargets",
+            "ModifyTargetGroupAttributes",
+        } == {e["eventName"] for e in by_arn}
+
+    @pytest.mark.parametrize("option", ["--action", "--principal", "--resource"])
+    def test_an_empty_text_filter_is_a_usage_error(self, option):
+        """An empty --action, --principal or --resource is refused, not ignored."""
+        result = run("events", option, " ", str(CLEAN))
+
+        assert 2 == result.returncode
+        assert f"elbtrail: error: {option}: empty" in result.stderr
+
+    def test_an_empty_window_is_a_usage_error(self):
+        """--since after --until can match nothing, and says so."""
+        result = run(
+            "events", "--since", "2026-03-15", "--until", "2026-03-01", "samples/"
+        )
+
+        assert 2 == result.returncode
+        assert (
+            "elbtrail: error: --since 2026-03-15 is after --until 2026-03-01: "
+            "no event can match\n"
+        ) == result.stderr
+
+    def test_a_date_alone_is_the_whole_day_for_until(self):
+        """--since D --until D is the whole day D."""
+        day = jsonl("--since", "2026-03-14", "--until", "2026-03-14", "samples/AWSLogs")
+
+        assert 9 == len(day)
+        assert all(e["eventTime"].startswith("2026-03-14T") for e in day)
+
+    def test_times_without_a_zone_are_utc(self):
+        """A time without a zone is UTC; one with an offset is converted."""
+        naive = jsonl("--since", "2026-03-14T10:30:00", "samples/AWSLogs")
+        utc = jsonl("--since", "2026-03-14T10:30:00Z", "samples/AWSLogs")
+        two_hours_east = jsonl(
+            "--since", "2026-03-14T12:30:00+02:00", "samples/AWSLogs"
+        )
+
+        assert 5 == len(naive)
+        assert naive == utc == two_hours_east
+
+    def test_no_match_is_said_on_stderr(self):
+        """Filters that match nothing say so on stderr, not on stdout."""
+        result = run("events", "--principal", "nobody", str(CLEAN))
+
+        assert 0 == result.returncode
+        assert "elbtrail: no event matched the filters\n" == result.stderr
+        assert 1 == len(result.stdout.splitlines())  # the header
+
+
+class TestOrderAndColumns:
+    def test_tables_are_sorted_by_time_by_default(self):
+        """The default table is oldest first, whatever the order of the files."""
+        result = run("events", "samples/")
+
+        times = [line.split()[0] for line in result.stdout.splitlines()[1:]]
+        assert 13 == len(times)
+        assert sorted(times) == times
+        assert times[0].startswith("2016-")
+
+    def test_unsorted_tables_keep_the_reading_order(self):
+        """--sort none prints the rows as read: the tree's 2026 files come first."""
+        result = run("events", "--sort", "none", "samples/")
+
+        times = [line.split()[0] for line in result.stdout.splitlines()[1:]]
+        assert 13 == len(times)
+        assert times[0].startswith("2026-")
+        assert sorted(times) != times
+
+    def test_other_formats_sort_when_asked(self):
+        """--sort time orders JSON lines too; they are in reading order otherwise."""
+        as_read = [e["eventTime"] for e in jsonl("samples/")]
+        by_time = [e["eventTime"] for e in jsonl("--sort", "time", "samples/")]
+
+        assert sorted(as_read) == by_time
+        assert as_read != by_time
+
+    def test_the_resource_column_names_what_was_touched(self):
+        """RESOURCE shows the balancer and listener a Classic create touched."""
+        result = run("events", str(CLEAN))
+
+        header, row = result.stdout.splitlines()
+        start = header.index("RESOURCE")
+        assert row[start:].startswith("my-load-balancer, my-load-balancer:80  ")
+
+    def test_long_resource_lists_are_cut_in_tables_and_whole_in_csv(self):
+        """A table shows two resources and how many more; CSV gives every ARN."""
+        table = run("events", "--action", "CreateListener", "samples/AWSLogs")
+        rows = list(
+            csv.DictReader(
+                io.StringIO(
+                    run(
+                        "events",
+                        "--action",
+                        "CreateListener",
+                        "--format",
+                        "csv",
+                        "samples/AWSLogs",
+                    ).stdout
+                )
+            )
+        )
+
+        assert ", +2 " in table.stdout
+        assert 4 == len(rows[0]["resource"].split(" "))
+        assert all(part.startswith("arn:") for part in rows[0]["resource"].split(" "))
+
+
+class TestEverydayCommandLine:
+    def test_version(self):
+        """--version prints the installed version and exits 0."""
+        from importlib.metadata import version  # noqa: PLC0415
+
+        result = run("--version")
+
+        assert (0, f"elbtrail {version('elbtrail')}\n") == (
+            result.returncode,
+            result.stdout,
+        )
+
+    def test_version_of_a_source_tree_that_was_not_installed(self, monkeypatch, capsys):
+        """Without package metadata, --version says so instead of failing."""
+        from importlib import metadata  # noqa: PLC0415
+
+        from elbtrail._cli import main  # noqa: PLC0415
+
+        def missing(name: str) -> str:
+            raise metadata.PackageNotFoundError(name)
+
+        monkeypatch.setattr(metadata, "version", missing)
+
+        with pytest.raises(SystemExit) as stop:
+            main(["--version"])
+
+        assert 0 == stop.value.code
+        assert "elbtrail (unknown: not installed)\n" == capsys.readouterr().out
+
+    def test_summary_counts_a_redelivered_record_once(self):
+        """summary drops duplicates by default and says so; --no-dedupe keeps them."""
+        kept = run("summary", "--no-dedupe", "samples/")
+
+        assert kept.stdout.startswith("13 events in samples/\n")
+        assert (
+            "Duplicates: 1 record(s) delivered more than once "
+            "(each counted; --dedupe counts once)"
+        ) in kept.stdout
+
+    def test_messages_name_the_options(self):
+        """A notice about a duplicate names --dedupe, not a keyword argument."""
+        result = run("check", "samples/")
+
+        assert "--dedupe drops it" in result.stdout
+        assert "dedupe=True" not in result.stdout
+
+    def test_text_files_beside_logs_are_skipped_with_a_notice(self, tmp_path):
+        """README, Markdown and text files in a folder are notices, not damage."""
+        for name in ("README", "PROVENANCE.md", "notes.txt", "LICENSE"):
+            (tmp_path / name).write_text("Where these logs came from.\n")
+        (tmp_path / "log.json").write_bytes(CLEAN.read_bytes())
+
+        check = run("check", str(tmp_path))
+        events = jsonl(str(tmp_path))
+
+        assert 0 == check.returncode, check.stdout
+        assert 4 == check.stdout.count(
+            "notice: a text or documentation file, not a log file"
+        )
+        assert 1 == len(events)
+
+    def test_a_text_file_named_on_its_own_is_read(self, tmp_path):
+        """Naming a .txt file reads it: only walks skip such names."""
+        path = tmp_path / "saved.txt"
+        path.write_bytes(CLEAN.read_bytes())
+
+        assert 1 == len(jsonl(str(path)))
+
+
+class TestTableLayout:
+    def test_events_without_a_time_sort_last(self):
+        """--sort time puts events without eventTime after the others, in order."""
+        base = json.loads(CLEAN.read_text(encoding="utf-8"))
+        records = [
+            dict(base, eventID="late", eventTime="2026-01-02T00:00:00Z"),
+            {k: v for k, v in base.items() if k != "eventTime"} | {"eventID": "x"},
+            dict(base, eventID="early", eventTime="2016-01-02T00:00:00Z"),
+            {k: v for k, v in base.items() if k != "eventTime"} | {"eventID": "y"},
+        ]
+        data = "\n".join(json.dumps(r) for r in records).encode()
+
+        result = run("events", "--sort", "time", "--format", "jsonl", "-", stdin=data)
+
+        assert ["early", "late", "x", "y"] == [
+            json.loads(line)["eventID"] for line in result.stdout.splitlines()
+        ]
+
+    def test_a_streamed_table_is_sized_on_its_first_rows(self):
+        """Columns fit the first 50 rows; a longer cell later shifts only its row."""
+        rows = [["t", "a", "r", "p", "g", "s", "e"] for _ in range(60)]
+        rows[55][2] = "a-much-longer-resource"
+        out = io.StringIO()
+
+        _table(iter(rows), out, streamed=True)
+
+        lines = out.getvalue().splitlines()
+        assert 61 == len(lines)
+        assert lines[0].startswith("TIME  ACTION  RESOURCE  PRINCIPAL")
+        assert lines[1].startswith("t     a       r         p")
+        assert "a-much-longer-resource  p" in lines[56]

@@ -4,26 +4,34 @@ from __future__ import annotations
 
 import argparse
 import csv
+import difflib
 import io
+import itertools
 import json
+import os
+import re
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
-from datetime import datetime
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import datetime, timedelta
 from pathlib import Path
-from typing import IO, TextIO
+from typing import IO, Any, TextIO
 
+from ._actions import Api, actions
 from ._event import Event
 from ._issues import Issue, ParseError
 from ._readers import iter_events
 from ._timestamps import format_canonical, parse_timestamp
+from ._touched import TouchedResource, touched_resources
 
 __all__ = ["main"]
 
 _EXIT_OK = 0
 _EXIT_ISSUES = 1
 _EXIT_USAGE = 2
+# What a shell reports for a command stopped by Ctrl-C (128 + SIGINT).
+_EXIT_INTERRUPTED = 130
 
 _API_LABELS = {"2012-06-01": "Classic", "2015-12-01": "v2"}
 
@@ -134,12 +142,16 @@ def _summary(
     regions: Counter[str] = Counter()
     errors: Counter[str] = Counter()
     issues: list[Issue] = []
+    duplicates = 0
     first: datetime | None = None
     last: datetime | None = None
     count = 0
     for item in items:
         if isinstance(item, Issue):
-            issues.append(item)
+            if item.code == _DUPLICATE:
+                duplicates += 1
+            else:
+                issues.append(item)
             continue
         count += 1
         actions[_action_label(item)] += 1
@@ -152,6 +164,13 @@ def _summary(
             last = item.event_time if last is None else max(last, item.event_time)
     kind = "events" if not args.all else "events (all services)"
     out.write(f"{count} {kind} in {', '.join(args.paths)}\n")
+    if duplicates:
+        counted = (
+            "counted once" if args.dedupe else "each counted; --dedupe counts once"
+        )
+        out.write(
+            f"Duplicates: {duplicates} record(s) delivered more than once ({counted})\n"
+        )
     if first is not None and last is not None:
         out.write(f"Time span: {_time(first)} .. {_time(last)}\n")
     _print_counter(out, "Actions", actions)
@@ -159,7 +178,7 @@ def _summary(
     _print_counter(out, "Regions", regions)
     _print_counter(out, "Error codes", errors)
     out.write(f"\nIssues ({len(issues)})\n")
-    out.writelines(f"  {issue}\n" for issue in issues[: args.max_issues])
+    out.writelines(f"  {_issue_text(issue)}\n" for issue in issues[: args.max_issues])
     if len(issues) > args.max_issues:
         out.write(f"  ... and {len(issues) - args.max_issues} more (elbtrail check)\n")
     if not issues:
@@ -167,25 +186,115 @@ def _summary(
     return _EXIT_OK
 
 
-def _event_filter(args: argparse.Namespace) -> Callable[[Event], bool]:
-    actions = {a.lower() for a in args.action or ()}
+#: The code of the notice for a record delivered a second time.
+_DUPLICATE = "duplicate-record"
+
+# The library's messages name its keyword arguments; the command line has
+# options for them.
+_OPTION_NAMES = {
+    "dedupe=True": "--dedupe",
+    "dedupe=False": "--no-dedupe",
+    "elb_only=False": "--all",
+    "elb_only=True": "the default (without --all)",
+}
+_KEYWORDS = re.compile("|".join(re.escape(k) for k in _OPTION_NAMES))
+
+
+def _for_the_command_line(text: str) -> str:
+    return _KEYWORDS.sub(lambda m: _OPTION_NAMES[m.group()], text)
+
+
+def _issue_text(issue: Issue) -> str:
+    return _for_the_command_line(str(issue))
+
+
+def _elb_action_names() -> dict[str, str]:
+    """Every ELB action name, by its case-folded form."""
+    return {name.casefold(): name for api in Api for name in actions(api)}
+
+
+def _action_names(args: argparse.Namespace) -> set[str]:
+    """The case-folded --action names; an unknown ELB action is a usage error."""
+    wanted = {name.casefold(): name for name in args.action or ()}
+    if not wanted or args.all:
+        # Other services' calls have names elbtrail does not know.
+        return set(wanted)
+    known = _elb_action_names()
+    for folded, name in wanted.items():
+        if folded in known:
+            continue
+        close = difflib.get_close_matches(folded, known, n=3, cutoff=0.6)
+        names = [known[c] for c in close]
+        hint = (
+            f"; did you mean {_either(names)}?"
+            if names
+            else " (names are as in eventName, such as CreateLoadBalancer)"
+        )
+        msg = f"--action: no ELB action is called {name!r}{hint}"
+        raise _UsageError(msg)
+    return set(wanted)
+
+
+def _either(names: Sequence[str]) -> str:
+    """``A``, ``A or B``, ``A, B or C``."""
+    if len(names) == 1:
+        return names[0]
+    return f"{', '.join(names[:-1])} or {names[-1]}"
+
+
+def _window(args: argparse.Namespace) -> tuple[datetime | None, datetime | None]:
+    """The --since and --until bounds, both inclusive; an empty window is an error."""
     since = _parse_time(args.since, "--since") if args.since else None
     until = _parse_time(args.until, "--until") if args.until else None
+    if until is not None and _DATE_ONLY.fullmatch(args.until.strip()):
+        # A day given alone is the whole day.
+        until += timedelta(days=1) - timedelta(microseconds=1)
+    if since is not None and until is not None and since > until:
+        msg = f"--since {args.since} is after --until {args.until}: no event can match"
+        raise _UsageError(msg)
+    return since, until
+
+
+_DATE_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _contains(needle: str, haystack: Iterable[str | None]) -> bool:
+    """Whether *needle* is part of any of *haystack*, ignoring case."""
+    return any(text is not None and needle in text.casefold() for text in haystack)
+
+
+def _event_filter(args: argparse.Namespace) -> Callable[[Event], bool]:
+    for option, value in (
+        ("--action", args.action),
+        ("--principal", [args.principal]),
+        ("--resource", [args.resource]),
+    ):
+        if any(v is not None and not v.strip() for v in value or ()):
+            msg = f"{option}: empty; give a name, or leave the option out"
+            raise _UsageError(msg)
+    actions = _action_names(args)
+    since, until = _window(args)
+    principal = args.principal.casefold() if args.principal else None
+    resource = args.resource.casefold() if args.resource else None
 
     def keep(event: Event) -> bool:
-        if actions and (event.event_name or "").lower() not in actions:
+        if actions and (event.event_name or "").casefold() not in actions:
             return False
         if args.errors and event.error_code is None:
             return False
-        if args.principal:
+        if principal is not None:
             identity = event.user_identity
             names = (
                 [identity.principal, identity.arn, identity.principal_id]
                 if identity is not None
                 else []
             )
-            if not any(n and args.principal in n for n in names):
+            if not _contains(principal, names):
                 return False
+        if resource is not None and not any(
+            _contains(resource, (r.name, r.arn)) for r in touched_resources(event)
+        ):
+            return False
         if since is not None and (event.event_time is None or event.event_time < since):
             return False
         return not (
@@ -196,7 +305,7 @@ def _event_filter(args: argparse.Namespace) -> Callable[[Event], bool]:
 
 
 def _parse_time(text: str, option: str) -> datetime:
-    value = parse_timestamp(text)
+    value = parse_timestamp(text.strip())
     if value is None:
         msg = (
             f"{option}: not a time: {text!r} (use ISO 8601, e.g. 2026-01-31T12:00:00Z)"
@@ -205,13 +314,37 @@ def _parse_time(text: str, option: str) -> datetime:
     return value
 
 
-_COLUMNS = ("time", "action", "principal", "region", "source_ip", "error")
+_COLUMNS = ("time", "action", "resource", "principal", "region", "source_ip", "error")
+#: How many resources a table row names before it says how many more there are.
+_SHOWN_RESOURCES = 2
+#: Rows a streamed table reads to size its columns before it prints.
+_SIZING_ROWS = 50
 
 
-def _row(event: Event) -> list[str]:
+def _short_resource(resource: TouchedResource) -> str:
+    if resource.name is not None:
+        return resource.name
+    assert resource.arn is not None  # a resource has a name or an ARN
+    # The resource part of an ARN ("listener/app/web/50dc.../f2f7..."); the
+    # partition, service, region and account are the same on every row.
+    return resource.arn.split(":", 5)[-1]
+
+
+def _resource_cell(event: Event, *, full: bool) -> str:
+    touched = touched_resources(event)
+    if full:
+        return " ".join(r.identifier for r in touched)
+    shown = [_short_resource(r) for r in touched[:_SHOWN_RESOURCES]]
+    if len(touched) > _SHOWN_RESOURCES:
+        shown.append(f"+{len(touched) - _SHOWN_RESOURCES}")
+    return ", ".join(shown)
+
+
+def _row(event: Event, *, full: bool = False) -> list[str]:
     return [
         _time(event.event_time),
         _action_label(event),
+        _resource_cell(event, full=full),
         _principal(event),
         event.aws_region or "",
         event.source_ip_address or "",
@@ -219,53 +352,122 @@ def _row(event: Event) -> list[str]:
     ]
 
 
+_NO_TIME = (1, 0.0)
+
+
+def _time_key(event: Event) -> tuple[int, float]:
+    """Oldest first; events without a time last."""
+    when = event.event_time
+    if when is None:
+        return _NO_TIME
+    return (0, when.timestamp())
+
+
+def _table(rows: Iterator[list[str]], out: TextIO, *, streamed: bool) -> None:
+    """
+    Print *rows* as aligned columns.
+
+    Sorted, all rows are known and sized at once. Streamed, the columns are
+    sized on the first rows and each row is printed as it is read, so the
+    first lines come at once (``| head``); a longer cell later shifts its row.
+    """
+    first = list(itertools.islice(rows, _SIZING_ROWS if streamed else None))
+    widths = [
+        max([len(c)] + [len(r[i]) for r in first]) for i, c in enumerate(_COLUMNS)
+    ]
+    header = "  ".join(
+        c.upper().ljust(w) for c, w in zip(_COLUMNS, widths, strict=True)
+    )
+    out.write(header.rstrip() + "\n")
+    for row in itertools.chain(first, rows):
+        line = "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True))
+        out.write(line.rstrip() + "\n")
+        if streamed:
+            out.flush()
+
+
+def _json_line(event: Event) -> str:
+    return json.dumps(event.to_dict(), ensure_ascii=False)
+
+
+def _json_block(event: Event) -> str:
+    return json.dumps(event.to_dict(), ensure_ascii=False, indent=2)
+
+
+def _csv_row(event: Event) -> list[str]:
+    return [_csv_safe(cell) for cell in _row(event, full=True)]
+
+
+# What each format keeps of an event: sorting holds these, not the events.
+_RENDER: dict[str, Callable[[Event], Any]] = {
+    "jsonl": _json_line,
+    "json": _json_block,
+    "csv": _csv_row,
+    "table": _row,
+}
+
+
 def _events(
     args: argparse.Namespace, items: Iterator[Event | Issue], out: TextIO
 ) -> int:
     keep = _event_filter(args)
     issues: list[Issue] = []
+    matched = 0
 
     def selected_events() -> Iterator[Event]:
+        nonlocal matched
         for item in items:
             if isinstance(item, Issue):
                 issues.append(item)
             elif keep(item):
+                matched += 1
                 yield item
 
-    selected = selected_events()
     fmt = args.format
-    if fmt == "jsonl":
-        out.writelines(
-            json.dumps(event.to_dict(), ensure_ascii=False) + "\n" for event in selected
+    sort = args.sort or ("time" if fmt == "table" else "none")
+    render = _RENDER[fmt]
+    if sort == "time":
+        # sorted() is stable: events of the same time stay in reading order.
+        keyed = sorted(
+            ((_time_key(event), render(event)) for event in selected_events()),
+            key=lambda pair: pair[0],
         )
+        rendered: Iterator[Any] = (value for _, value in keyed)
+    else:
+        rendered = (render(event) for event in selected_events())
+    if fmt == "jsonl":
+        out.writelines(line + "\n" for line in rendered)
     elif fmt == "json":
         out.write("[")
-        for index, event in enumerate(selected):
+        for index, block in enumerate(rendered):
             out.write(",\n" if index else "\n")
-            out.write(json.dumps(event.to_dict(), ensure_ascii=False, indent=2))
+            out.write(block)
         out.write("\n]\n")
     elif fmt == "csv":
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(_COLUMNS)
-        for event in selected:
-            writer.writerow([_csv_safe(cell) for cell in _row(event)])
+        writer.writerows(rendered)
     else:
-        rows = [_row(event) for event in selected]
-        widths = [
-            max([len(c)] + [len(r[i]) for r in rows]) for i, c in enumerate(_COLUMNS)
-        ]
-        header = "  ".join(
-            c.upper().ljust(w) for c, w in zip(_COLUMNS, widths, strict=True)
-        )
-        out.write(header.rstrip() + "\n")
-        for row in rows:
-            line = "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True))
-            out.write(line.rstrip() + "\n")
+        _table(rendered, out, streamed=sort == "none")
+    out.flush()
     if issues:
         sys.stderr.write(
             f"elbtrail: {len(issues)} issue(s) while reading; see 'elbtrail check'\n"
         )
+    if not matched and _filtered(args):
+        sys.stderr.write("elbtrail: no event matched the filters\n")
     return _EXIT_OK
+
+
+def _filtered(args: argparse.Namespace) -> bool:
+    return bool(
+        args.action
+        or args.principal
+        or args.resource
+        or args.since
+        or args.until
+        or args.errors
+    )
 
 
 def _csv_safe(cell: str) -> str:
@@ -283,7 +485,7 @@ def _check(
             continue
         count += 1
         damaged = damaged or item.is_damage
-        out.write(_check_line(item) + "\n")
+        out.write(_for_the_command_line(_check_line(item)) + "\n")
     if not count and not args.quiet:
         out.write("no issues\n")
     return _EXIT_ISSUES if damaged else _EXIT_OK
@@ -303,6 +505,30 @@ def _check_line(issue: Issue) -> str:
     return f"{where}: {text}" if where else text
 
 
+class _Version(argparse.Action):
+    """``--version``: looks the version up only when asked."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **_: Any) -> None:
+        super().__init__(
+            option_strings,
+            dest,
+            nargs=0,
+            default=argparse.SUPPRESS,
+            help="print the version and exit",
+        )
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: Any) -> None:
+        from importlib import metadata  # noqa: PLC0415 - only when asked
+
+        try:
+            number = metadata.version("elbtrail")
+        except metadata.PackageNotFoundError:
+            # Run from a source tree that was never installed.
+            number = "(unknown: not installed)"
+        sys.stdout.write(f"elbtrail {number}\n")
+        parser.exit()
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="elbtrail",
@@ -310,9 +536,10 @@ def _parser() -> argparse.ArgumentParser:
         epilog="PATH may be a log file (gzipped or not), a folder of them, or - "
         "for standard input.",
     )
+    parser.add_argument("--version", action=_Version)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    def common(sub: argparse.ArgumentParser) -> None:
+    def common(sub: argparse.ArgumentParser, *, dedupe: bool = False) -> None:
         sub.add_argument("paths", nargs="+", metavar="PATH", help="files, folders or -")
         sub.add_argument(
             "--all",
@@ -321,14 +548,17 @@ def _parser() -> argparse.ArgumentParser:
         )
         sub.add_argument(
             "--dedupe",
-            action="store_true",
-            help="drop records delivered more than once",
+            action=argparse.BooleanOptionalAction,
+            default=dedupe,
+            help="drop records delivered more than once (default: "
+            + ("on" if dedupe else "off")
+            + ")",
         )
 
     summary = commands.add_parser(
         "summary", help="what the logs hold: actions, principals, regions, issues"
     )
-    common(summary)
+    common(summary, dedupe=True)
     summary.add_argument(
         "--max-issues",
         type=int,
@@ -337,13 +567,27 @@ def _parser() -> argparse.ArgumentParser:
         help="list at most N issues (default 20)",
     )
 
-    events = commands.add_parser("events", help="the matching events")
+    events = commands.add_parser(
+        "events",
+        help="the matching events",
+        description="The matching events. Text filters ignore case. Times are "
+        "ISO 8601; without a zone they are UTC, and a date alone is that whole "
+        "day for --until, its start for --since.",
+    )
     common(events)
     events.add_argument(
-        "--action", action="append", metavar="A", help="eventName (repeatable)"
+        "--action",
+        action="append",
+        metavar="A",
+        help="this eventName, such as DeleteLoadBalancer (repeatable)",
     )
     events.add_argument(
-        "--principal", metavar="P", help="part of the caller's name or ARN"
+        "--principal", metavar="P", help="part of the caller's name, ARN or ID"
+    )
+    events.add_argument(
+        "--resource",
+        metavar="R",
+        help="part of the name or ARN of a resource the call touched",
     )
     events.add_argument("--since", metavar="T", help="at or after this time")
     events.add_argument("--until", metavar="T", help="at or before this time")
@@ -353,6 +597,12 @@ def _parser() -> argparse.ArgumentParser:
         choices=("table", "json", "jsonl", "csv"),
         default="table",
         help="table (default), json, jsonl (the original records) or csv",
+    )
+    events.add_argument(
+        "--sort",
+        choices=("time", "none"),
+        help="time: oldest first, after reading everything (the default for "
+        "table); none: as read, printed as it goes (the default otherwise)",
     )
 
     check = commands.add_parser(
@@ -372,10 +622,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     Run the ``elbtrail`` command line and return its exit status.
 
     Exit status: 0 on success, 1 when ``check`` finds damage, 2 for usage
-    errors and unreadable paths.
+    errors and unreadable paths, 130 when interrupted (Ctrl-C).
 
     Added in version 0.1.0.
     """
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        # Ctrl-C is how people stop a long read: no traceback.
+        _quiet_stdout()
+        return _EXIT_INTERRUPTED
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     if isinstance(sys.stdout, io.TextIOWrapper):
@@ -402,7 +661,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.exit(_EXIT_ISSUES, f"elbtrail: {error}\n")
     except BrokenPipeError:
         # The reader of our output went away (| head); that is not an error.
-        sys.stderr.close()
+        _quiet_stdout()
         return _EXIT_OK
+    except KeyboardInterrupt:
+        progress.done()  # leave the terminal's line clean
+        raise
     progress.done()
     return status
+
+
+def _quiet_stdout() -> None:
+    """
+    Point standard output at the null device.
+
+    Whatever is still buffered would otherwise be flushed at exit, into a
+    closed pipe, and Python would print an error about it.
+    """
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
+        # Not a real file (tests capture it); nothing is flushed at exit.
+        pass

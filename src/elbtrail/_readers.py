@@ -44,7 +44,7 @@ _SKIPPED_FOLDERS = {
 }
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class LogResult:
     """
     What was read: the events, and every problem found on the way.
@@ -76,6 +76,10 @@ class LogResult:
     def damaged(self) -> bool:
         """Whether any issue is damage (an error or a repair), not just a notice."""
         return any(issue.is_damage for issue in self.issues)
+
+    def __repr__(self) -> str:
+        """Show counts and the first issue, not every event."""
+        return _short_repr(self, len(self.events), self.records, self.issues)
 
 
 def _fingerprint(record: dict[str, Any]) -> int:
@@ -450,7 +454,32 @@ def walk(root: Path, report: Callable[[Issue], None]) -> Iterator[Path]:
                     )
                 )
         for name in sorted(files):
+            if _plainly_not_a_log(name):
+                report(
+                    Issue(
+                        message="a text or documentation file, not a log file",
+                        code="skipped-file",
+                        severity=Severity.NOTICE,
+                        source=str(Path(folder, name)),
+                        action="not read; name the file itself to read it",
+                    )
+                )
+                continue
             yield Path(folder, name)
+
+
+# Files kept beside logs (a README, the licence of a copied corpus) that a
+# walk should not take for damaged logs. Only names this plain are skipped:
+# a log saved under any other name is still read.
+_TEXT_SUFFIXES = (".md", ".markdown", ".rst", ".txt")
+_TEXT_NAMES = frozenset(
+    {"README", "LICENSE", "LICENCE", "COPYING", "NOTICE", "AUTHORS", "CHANGELOG"}
+)
+
+
+def _plainly_not_a_log(name: str) -> bool:
+    """Whether a file found in a walk is documentation rather than a log."""
+    return name.lower().endswith(_TEXT_SUFFIXES) or name.upper() in _TEXT_NAMES
 
 
 class EventStream(Iterator[Event]):
@@ -463,10 +492,14 @@ class EventStream(Iterator[Event]):
     Added in version 0.1.0.
     """
 
-    def __init__(self, events: Iterator[Event], collector: _Collector) -> None:
-        """Wrap the generator *events* fed by *collector*."""
+    def __init__(
+        self, events: Iterator[Event], collector: _Collector, source: str = ""
+    ) -> None:
+        """Wrap the generator *events* fed by *collector*, reading *source*."""
         self._events = events
         self._collector = collector
+        self._source = source
+        self._yielded = 0
 
     @property
     def issues(self) -> Sequence[Issue]:
@@ -480,7 +513,15 @@ class EventStream(Iterator[Event]):
 
     def __next__(self) -> Event:
         """Read on to the next event."""
-        return next(self._events)
+        event = next(self._events)
+        self._yielded += 1
+        return event
+
+    def __repr__(self) -> str:
+        """Show the source, counts so far and the first issue."""
+        return _short_repr(
+            self, self._yielded, self.records, self._collector.issues, self._source
+        )
 
     def __iter__(self) -> EventStream:
         """Return the stream itself."""
@@ -522,7 +563,47 @@ def iter_events(
         on_issue=on_issue,
         streaming=True,
     )
-    return EventStream(_stream(source, collector), collector)
+    return EventStream(_stream(source, collector), collector, _source_name(source))
+
+
+def _short_repr(
+    owner: object,
+    events: int,
+    records: int,
+    issues: Sequence[Issue],
+    source: str = "",
+) -> str:
+    """
+    ``<LogResult: 38 events of 40 records, 2 issues, first: ...>``.
+
+    The issue shown is the first damage, or the first notice if there is none.
+    """
+    text = f"<{type(owner).__name__}: "
+    if source:
+        text += f"{source!r}, "
+    text += (
+        f"{_count(events, 'event')} of {_count(records, 'record')}, "
+        f"{_count(len(issues), 'issue')}"
+    )
+    if issues:
+        issue = next((i for i in issues if i.is_damage), issues[0])
+        # The file's name without its folders: the message is what matters.
+        where = [Path(issue.source).name] if issue.source else []
+        where += [str(p) for p in (issue.line, issue.column) if p is not None]
+        first = f"{issue.severity.value}: {issue.message}"
+        if where:
+            first += f" at {':'.join(where)}"
+        if len(first) > _REPR_ISSUE_WIDTH:
+            first = first[: _REPR_ISSUE_WIDTH - 3] + "..."
+        text += f", first: {first}"
+    return text + ">"
+
+
+_REPR_ISSUE_WIDTH = 120
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
 def _stream(source: Source, collector: _Collector) -> Iterator[Event]:

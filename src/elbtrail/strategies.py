@@ -599,8 +599,10 @@ class DamagedLogFile:
         data: The damaged file's bytes.
         records: The records the file held before the damage.
         intact: The records a tolerant reader must return, in order and
-            equal to these (with ``elb_only=False``); a record damaged beyond
-            repair is not among them.
+            equal to these; a record damaged beyond repair is not among them.
+            Drawn with ``elb_only=False``, they include records of other
+            services, which elbtrail returns only when read with
+            ``elb_only=False`` too.
         damage: What was done to the file, in words.
     """
 
@@ -623,7 +625,7 @@ _DAMAGE = (
 
 
 def damaged_log_files(
-    *, kinds: Sequence[str] = _DAMAGE, max_records: int = 6
+    *, kinds: Sequence[str] = _DAMAGE, max_records: int = 6, elb_only: bool = True
 ) -> st.SearchStrategy[DamagedLogFile]:
     """
     Log files with damage seen in the wild, each with what must survive it.
@@ -634,18 +636,26 @@ def damaged_log_files(
     (``. . .`` between records), ``garbage-line`` (among JSON lines),
     ``wrong-type`` (a value of the wrong type in a record), ``truncated``
     and ``truncated-gzip`` (a file cut short).
+
+    Args:
+        kinds: The kinds of damage to draw from.
+        max_records: At most this many records per file.
+        elb_only: Draw only ELB records, as elbtrail keeps by default, so that
+            ``intact`` is what ``elbtrail.loads(data)`` must return; with
+            ``False``, records of other services are mixed in, and ``intact``
+            is what ``elbtrail.loads(data, elb_only=False)`` must return.
     """
     unknown = set(kinds) - set(_DAMAGE)
     if unknown:
         msg = f"unknown kinds of damage: {sorted(unknown)}"
         raise ValueError(msg)
 
+    pool = records() if elb_only else records() | _other_records()
+
     @st.composite
     def build(draw: st.DrawFn) -> DamagedLogFile:
         kind = draw(st.sampled_from(list(kinds)))
-        drawn = draw(
-            st.lists(records() | _other_records(), min_size=1, max_size=max_records)
-        )
+        drawn = draw(st.lists(pool, min_size=1, max_size=max_records))
         if kind == "garbage-line":
             lines = [json.dumps(r) for r in drawn]
             at = draw(st.integers(0, len(lines)))

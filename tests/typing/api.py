@@ -43,3 +43,15 @@ def one(record: dict[str, object]) -> dict[str, object]:
     if action is not None and action.api is elbtrail.Api.V2:
         return event.to_dict()
     return {}
+
+
+def touched(path: str) -> list[str]:
+    """Which load balancers each call touched."""
+    names: list[str] = []
+    for event in elbtrail.read(path):
+        for resource in elbtrail.touched_resources(event):
+            kind: elbtrail.ResourceKind = resource.kind
+            if kind is elbtrail.ResourceKind.LOAD_BALANCER:
+                name: str | None = resource.name
+                names.append(name or resource.identifier)
+    return names
