@@ -12,11 +12,12 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import IO, TextIO
+from typing import IO, Any, TextIO
 
 from ._event import Event
 from ._issues import Issue, ParseError
 from ._readers import iter_events
+from ._sources import is_s3_url
 from ._timestamps import format_canonical, parse_timestamp
 
 __all__ = ["main"]
@@ -64,22 +65,35 @@ def _read_all(
     dedupe: bool,
     stdin: IO[bytes],
     progress: _Progress,
+    window: dict[str, Any] | None = None,
 ) -> Iterator[Event | Issue]:
     """Events and issues of every path in turn; ``-`` is standard input."""
+    window = window or {}
     for path in paths:
         pending: list[Issue] = []
         if path == "-":
             stream = iter_events(
-                stdin, elb_only=elb_only, dedupe=dedupe, on_issue=pending.append
+                stdin,
+                elb_only=elb_only,
+                dedupe=dedupe,
+                on_issue=pending.append,
+                **window,
             )
             name = "<stdin>"
         else:
-            if not Path(path).exists():
+            if not is_s3_url(path) and not Path(path).exists():
                 msg = f"cannot open {path!r}: no such file or directory"
                 raise _UsageError(msg)
-            stream = iter_events(
-                path, elb_only=elb_only, dedupe=dedupe, on_issue=pending.append
-            )
+            try:
+                stream = iter_events(
+                    path,
+                    elb_only=elb_only,
+                    dedupe=dedupe,
+                    on_issue=pending.append,
+                    **window,
+                )
+            except ValueError as error:
+                raise _UsageError(str(error)) from None
             name = path
         try:
             for event in stream:
@@ -87,6 +101,8 @@ def _read_all(
                 pending.clear()
                 yield event
                 progress.update(name, stream.records)
+        except ModuleNotFoundError as error:
+            raise _UsageError(str(error)) from None
         except OSError as error:
             msg = f"cannot read {path!r}: {error.strerror or error}"
             raise _UsageError(msg) from None
@@ -307,13 +323,15 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="elbtrail",
         description="Read AWS CloudTrail records of Elastic Load Balancing API calls.",
-        epilog="PATH may be a log file (gzipped or not), a folder of them, or - "
-        "for standard input.",
+        epilog="PATH may be a log file (gzipped or not), a folder of them, "
+        "an s3://bucket/prefix URL, or - for standard input.",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     def common(sub: argparse.ArgumentParser) -> None:
-        sub.add_argument("paths", nargs="+", metavar="PATH", help="files, folders or -")
+        sub.add_argument(
+            "paths", nargs="+", metavar="PATH", help="files, folders, s3:// or -"
+        )
         sub.add_argument(
             "--all",
             action="store_true",
@@ -324,6 +342,7 @@ def _parser() -> argparse.ArgumentParser:
             action="store_true",
             help="drop records delivered more than once",
         )
+        _window_options(sub)
 
     summary = commands.add_parser(
         "summary", help="what the logs hold: actions, principals, regions, issues"
@@ -345,8 +364,6 @@ def _parser() -> argparse.ArgumentParser:
     events.add_argument(
         "--principal", metavar="P", help="part of the caller's name or ARN"
     )
-    events.add_argument("--since", metavar="T", help="at or after this time")
-    events.add_argument("--until", metavar="T", help="at or before this time")
     events.add_argument("--errors", action="store_true", help="only failed calls")
     events.add_argument(
         "--format",
@@ -362,6 +379,27 @@ def _parser() -> argparse.ArgumentParser:
     common(check)
     check.add_argument("-q", "--quiet", action="store_true", help="no 'no issues'")
     return parser
+
+
+def _window_options(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument("--since", metavar="T", help="at or after this time")
+    sub.add_argument("--until", metavar="T", help="at or before this time")
+    sub.add_argument(
+        "--account", action="append", metavar="ID", help="account (repeatable)"
+    )
+    sub.add_argument(
+        "--region", action="append", metavar="R", help="AWS region (repeatable)"
+    )
+
+
+def _window(args: argparse.Namespace) -> dict[str, Any]:
+    """The reading options that choose what is read at all."""
+    return {
+        "since": _parse_time(args.since, "--since") if args.since else None,
+        "until": _parse_time(args.until, "--until") if args.until else None,
+        "accounts": args.account,
+        "regions": args.region,
+    }
 
 
 _COMMANDS = {"summary": _summary, "events": _events, "check": _check}
@@ -392,6 +430,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             dedupe=args.dedupe,
             stdin=stdin,
             progress=progress,
+            window=_window(args),
         )
         status = _COMMANDS[args.command](args, items, out)
     except _UsageError as error:

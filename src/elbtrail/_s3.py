@@ -122,9 +122,9 @@ class _Body(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def read(self, size: int = -1) -> bytes:
+    def readinto(self, buffer: Any) -> int:
         try:
-            data: bytes = self._body.read(None if size < 0 else size)
+            data: bytes = self._body.read(len(buffer))
         except Exception as error:  # noqa: BLE001 - any transport error ends the body
             self._report(
                 Issue(
@@ -136,9 +136,10 @@ class _Body(io.RawIOBase):
                     action="kept what was read",
                 )
             )
-            return b""
+            return 0
         self._read += len(data)
-        return data
+        buffer[: len(data)] = data
+        return len(data)
 
     def close(self) -> None:
         self._body.close()

@@ -9,7 +9,7 @@ from typing import IO, Any
 
 import attrs
 
-__all__ = ["ACCEPTED", "S3Url", "Source", "resolve"]
+__all__ = ["ACCEPTED", "S3Url", "Source", "is_s3_url", "resolve"]
 
 #: What ``read`` and ``iter_events`` accept, for error messages.
 ACCEPTED = (
@@ -43,6 +43,11 @@ class S3Url:
         return f"{_SCHEME}{self.bucket}/{self.prefix}"
 
 
+def is_s3_url(text: str) -> bool:
+    """Whether *text* names an S3 location rather than a local path."""
+    return text[: len(_SCHEME)].lower() == _SCHEME
+
+
 def _misuse(source: object, function: str) -> TypeError:
     kind = type(source).__name__
     if isinstance(source, (bytes, bytearray, memoryview)):
@@ -73,7 +78,7 @@ def resolve(
         ValueError: For an ``s3://`` URL without a bucket.
     """
     if isinstance(source, str):
-        if source[: len(_SCHEME)].lower() == _SCHEME:
+        if is_s3_url(source):
             return [S3Url.parse(source)]
         return [source]
     if isinstance(source, os.PathLike):
