@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, Any, TextIO
 
+from . import _cli_follow
 from ._event import Event
 from ._issues import Issue, ParseError
 from ._readers import iter_events
@@ -378,6 +379,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     common(check)
     check.add_argument("-q", "--quiet", action="store_true", help="no 'no issues'")
+    _cli_follow.add_parser(commands)
     return parser
 
 
@@ -405,6 +407,27 @@ def _window(args: argparse.Namespace) -> dict[str, Any]:
 _COMMANDS = {"summary": _summary, "events": _events, "check": _check}
 
 
+def _follow(
+    parser: argparse.ArgumentParser, args: argparse.Namespace, out: TextIO
+) -> int:
+    try:
+        return _cli_follow.run(args, out)
+    except BrokenPipeError:
+        sys.stderr.close()
+        return _EXIT_OK
+    except KeyboardInterrupt:
+        # The message in hand, if any, stays in the queue for redelivery.
+        return 130
+    except Exception as error:
+        # botocore's errors carry the service's response: a usage error
+        # (no such queue, access denied), not a crash.
+        if not isinstance(error, (ImportError, OSError, ValueError)) and not hasattr(
+            error, "response"
+        ):
+            raise
+        parser.exit(_EXIT_USAGE, f"elbtrail: error: {error}\n")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """
     Run the ``elbtrail`` command line and return its exit status.
@@ -421,6 +444,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         # as its JSON escape rather than failing the whole command.
         sys.stdout.reconfigure(errors="backslashreplace")
     out: TextIO = sys.stdout
+    if args.command == "follow":
+        return _follow(parser, args, out)
     progress = _Progress(sys.stderr)
     stdin: IO[bytes] = getattr(sys.stdin, "buffer", None) or io.BytesIO()
     try:

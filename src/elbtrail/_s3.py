@@ -45,9 +45,9 @@ def _boto3() -> Any:
         raise ModuleNotFoundError(msg, name="boto3") from None
 
 
-def make_client(max_workers: int) -> Any:
+def make_client(max_workers: int, service: str = "s3") -> Any:
     """
-    An S3 client from boto3's standard chain (credentials, region, endpoint).
+    A client from boto3's standard chain (credentials, region, endpoint).
 
     Transient errors are retried in botocore's ``standard`` retry mode,
     unless the environment or the AWS config file chooses another.
@@ -63,7 +63,7 @@ def make_client(max_workers: int) -> Any:
         retries={"mode": mode if mode in {"standard", "adaptive"} else "standard"},
         max_pool_connections=max(10, max_workers + 2),
     )
-    return session.client("s3", config=config)
+    return session.client(service, config=config)
 
 
 def skipped_key(bucket: str, key: str) -> Issue | None:
