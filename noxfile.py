@@ -95,6 +95,13 @@ def benchmarks(session: nox.Session) -> None:
 
 
 @nox.session
+def s3_benchmark(session: nox.Session) -> None:
+    """Read 2,000 objects from moto's S3 server with 1 and 8 workers (docs/aws.md)."""
+    session.install("-e", ".[fast,s3]", "moto[server]>=5.0.28")
+    session.run("python", "benchmarks/s3_read.py", *session.posargs)
+
+
+@nox.session
 def fuzz(session: nox.Session) -> None:
     """Fuzz elbtrail.loads with atheris (pass -- -max_total_time=SECONDS)."""
     session.install("-e", ".[fast]", "atheris")

@@ -206,6 +206,28 @@ class TestFailures:
         )
         subprocess.run([sys.executable, "-c", code], check=True)
 
+    @pytest.mark.parametrize(
+        ("code", "kind"),
+        [
+            ("NoSuchBucket", FileNotFoundError),
+            ("AccessDenied", PermissionError),
+            ("SlowDown", OSError),
+        ],
+    )
+    def test_listing_errors_become_the_matching_os_error(self, code, kind):
+        from botocore.exceptions import ClientError  # noqa: PLC0415
+
+        error = ClientError({"Error": {"Code": code, "Message": "m"}}, "ListObjectsV2")
+        mapped = _s3._listing_error("b", "AWSLogs/", error)
+        assert type(mapped) is kind
+        assert f"cannot list s3://b/AWSLogs/: {code}: m" == str(mapped)
+
+    def test_the_default_client_retries_in_standard_mode(self, aws, monkeypatch):
+        assert "standard" == _s3.make_client(8).meta.config.retries["mode"]
+        monkeypatch.setenv("AWS_RETRY_MODE", "adaptive")
+        assert "adaptive" == _s3.make_client(8).meta.config.retries["mode"]
+        assert 20 <= _s3.make_client(20).meta.config.max_pool_connections
+
     def test_a_download_that_breaks_off_keeps_what_was_read(self):
         class Breaking:
             def __init__(self) -> None:
@@ -240,6 +262,22 @@ class TestLargeAndMany:
         streamed = elbtrail.iter_events(f"s3://{BUCKET}/big.json.gz")
         assert records == [e.to_dict() for e in streamed]
         assert [] == list(streamed.issues)
+
+    def test_iter_events_fetches_only_a_few_objects_ahead(self, trail):
+        client = boto3.client("s3")
+        fetched: list[str] = []
+        client.meta.events.register(
+            "before-parameter-build.s3.GetObject",
+            lambda params, **_: fetched.append(params["Key"]),
+        )
+        stream = elbtrail.iter_events(
+            f"s3://{BUCKET}/AWSLogs/", max_workers=2, s3_client=client
+        )
+        next(stream)
+        assert 1 <= len(fetched) <= 2 * 2
+        rest = list(stream)
+        assert len(elbtrail.read(trail / "AWSLogs")) == 1 + len(rest)
+        assert 36 == len(fetched)  # every log file once; no digest, no Insights
 
     def test_two_thousand_small_files_are_read_concurrently_in_key_order(self, aws):
         objects = {
