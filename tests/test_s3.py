@@ -101,7 +101,7 @@ class TestSameAsOnDisk:
         assert list(read.issues) == list(stream.issues)
 
     def test_a_prefix_without_its_slash_and_a_single_key_are_read(self, trail):
-        whole = elbtrail.read(f"s3://{BUCKET}/AWSLogs/")
+        whole = elbtrail.read(trail / "AWSLogs")
         assert [e.to_dict() for e in whole] == [
             e.to_dict() for e in elbtrail.read(f"s3://{BUCKET}/AWSLogs")
         ]
@@ -110,6 +110,16 @@ class TestSameAsOnDisk:
         )
         one = elbtrail.read(f"s3://{BUCKET}/{key}")
         assert 1 == len(one)
+
+    def test_folder_markers_are_not_read(self, trail):
+        s3 = boto3.client("s3")
+        for folder in ("AWSLogs/", f"AWSLogs/{PLAIN_ACCOUNT}/CloudTrail/"):
+            s3.put_object(Bucket=BUCKET, Key=folder, Body=b"")
+        remote = elbtrail.read(f"s3://{BUCKET}/AWSLogs/", **WINDOW)
+        local = elbtrail.read(trail / "AWSLogs", **WINDOW)
+        assert comparable(local, str(trail) + "/") == comparable(
+            remote, f"s3://{BUCKET}/"
+        )
 
     def test_local_and_s3_sources_mix_in_a_list(self, trail):
         plain = f"AWSLogs/{PLAIN_ACCOUNT}/"
@@ -173,7 +183,7 @@ class TestFailures:
 
         client.meta.events.register("before-parameter-build.s3.GetObject", lose)
         result = elbtrail.read(f"s3://{BUCKET}/AWSLogs/", s3_client=client)
-        whole = elbtrail.read(f"s3://{BUCKET}/AWSLogs/")
+        whole = elbtrail.read(trail / "AWSLogs")
         [issue] = [i for i in result.issues if i.code == "unreadable-object"]
         assert f"s3://{BUCKET}/{broken}" == issue.source
         assert "NoSuchKey" in issue.message

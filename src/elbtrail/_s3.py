@@ -188,6 +188,9 @@ class S3Reader:
             for page in paginator.paginate(Bucket=bucket, Prefix=prefix, Delimiter="/"):
                 for item in page.get("Contents", ()):
                     key = item["Key"]
+                    # A key ending in "/" is a console's folder marker, empty.
+                    if key.endswith("/"):
+                        continue
                     if self.selection.keeps_file(key.rpartition("/")[2]):
                         yield _Object(key, int(item.get("Size", 0)))
                 folders.extend(p["Prefix"] for p in page.get("CommonPrefixes", ()))
