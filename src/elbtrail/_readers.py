@@ -435,12 +435,15 @@ def read(
     )
     remote = _remote(s3_client, max_workers, selection, collector.report)
     events: list[Event] = []
-    with _gc_paused():
-        for item in sources:
-            if isinstance(item, S3Url):
-                for name, handle in remote().files(item):
-                    events.extend(_events_from_bytes(handle.read(), name, collector))
-                continue
+    for item in sources:
+        # Paused file by file, not while waiting on the network.
+        if isinstance(item, S3Url):
+            for name, handle in remote().files(item):
+                data = handle.read()
+                with _gc_paused():
+                    events.extend(_events_from_bytes(data, name, collector))
+            continue
+        with _gc_paused():
             for name, data in _inputs(item, collector.report, selection):
                 events.extend(_events_from_bytes(data, name, collector))
     if not selection.everything:
