@@ -191,6 +191,24 @@ class TestFailures:
         assert len(whole) - 2 == len(result)
         assert result.damaged
 
+    def test_strict_mode_stops_at_a_broken_object_and_ends_the_pool(self, trail):
+        s3 = boto3.client("s3")
+        s3.put_object(Bucket=BUCKET, Key="AWSLogs/broken.json", Body=b"{not json")
+        with pytest.raises(elbtrail.ParseError) as caught:
+            elbtrail.read(f"s3://{BUCKET}/AWSLogs/", strict=True)
+        # Even while the traceback, and so the reading frame, is still held.
+        assert caught.traceback
+        assert not [
+            t for t in threading.enumerate() if t.name.startswith("elbtrail-s3")
+        ]
+        stream = elbtrail.iter_events(f"s3://{BUCKET}/AWSLogs/", strict=True)
+        with pytest.raises(elbtrail.ParseError) as caught:
+            list(stream)
+        assert caught.traceback
+        assert not [
+            t for t in threading.enumerate() if t.name.startswith("elbtrail-s3")
+        ]
+
     def test_a_missing_bucket_is_file_not_found(self, aws):
         with pytest.raises(FileNotFoundError, match="s3://no-such-bucket/AWSLogs/"):
             elbtrail.read("s3://no-such-bucket/AWSLogs/")

@@ -7,7 +7,7 @@ import itertools
 import json
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
@@ -438,10 +438,12 @@ def read(
     for item in sources:
         # Paused file by file, not while waiting on the network.
         if isinstance(item, S3Url):
-            for name, handle in remote().files(item):
-                data = handle.read()
-                with _gc_paused():
-                    events.extend(_events_from_bytes(data, name, collector))
+            # Closed at once if reading stops (strict mode): the pool ends too.
+            with closing(remote().files(item)) as files:
+                for name, handle in files:
+                    data = handle.read()
+                    with _gc_paused():
+                        events.extend(_events_from_bytes(data, name, collector))
             continue
         with _gc_paused():
             for name, data in _inputs(item, collector.report, selection):
@@ -633,8 +635,9 @@ def iter_events(
     def events() -> Iterator[Event]:
         for item in sources:
             if isinstance(item, S3Url):
-                for name, handle in remote().files(item):
-                    yield from _stream_file(handle, name, collector)
+                with closing(remote().files(item)) as files:
+                    for name, handle in files:
+                        yield from _stream_file(handle, name, collector)
             else:
                 yield from _stream(item, collector, selection)
 
