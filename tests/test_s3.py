@@ -234,6 +234,24 @@ class TestFailures:
         )
         subprocess.run([sys.executable, "-c", code], check=True)
 
+    def test_a_folder_that_cannot_be_listed_is_an_issue_and_the_read_goes_on(
+        self, trail
+    ):
+        client = boto3.client("s3")
+        region = f"AWSLogs/{PLAIN_ACCOUNT}/CloudTrail/eu-west-1/"
+
+        def refuse(params: dict[str, Any], **_: Any) -> None:
+            if params["Prefix"] == region:
+                params["Bucket"] = "no-such-bucket"
+
+        client.meta.events.register("before-parameter-build.s3.ListObjectsV2", refuse)
+        result = elbtrail.read(f"s3://{BUCKET}/AWSLogs/", s3_client=client)
+        [issue] = [i for i in result.issues if i.code == "unreadable-folder"]
+        assert f"s3://{BUCKET}/{region}" == issue.source
+        assert "NoSuchBucket" in issue.message
+        everything = elbtrail.read(trail / "AWSLogs")
+        assert len(everything) - 2 * 5 == len(result)
+
     @pytest.mark.parametrize(
         ("code", "kind"),
         [
@@ -254,6 +272,8 @@ class TestFailures:
         assert "standard" == _s3.make_client(8).meta.config.retries["mode"]
         monkeypatch.setenv("AWS_RETRY_MODE", "adaptive")
         assert "adaptive" == _s3.make_client(8).meta.config.retries["mode"]
+        monkeypatch.setenv("AWS_RETRY_MODE", "legacy")
+        assert "standard" == _s3.make_client(8).meta.config.retries["mode"]
         assert 20 <= _s3.make_client(20).meta.config.max_pool_connections
 
     def test_a_download_that_breaks_off_keeps_what_was_read(self):

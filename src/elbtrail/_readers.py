@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import gc
 import itertools
 import json
@@ -435,8 +436,8 @@ def read(
     )
     remote = _remote(s3_client, max_workers, selection, collector.report)
     events: list[Event] = []
+    # Paused file by file: not while waiting on the network or a stream.
     for item in sources:
-        # Paused file by file, not while waiting on the network.
         if isinstance(item, S3Url):
             # Closed at once if reading stops (strict mode): the pool ends too.
             with closing(remote().files(item)) as files:
@@ -445,8 +446,8 @@ def read(
                     with _gc_paused():
                         events.extend(_events_from_bytes(data, name, collector))
             continue
-        with _gc_paused():
-            for name, data in _inputs(item, collector.report, selection):
+        for name, data in _inputs(item, collector.report, selection):
+            with _gc_paused():
                 events.extend(_events_from_bytes(data, name, collector))
     if not selection.everything:
         events = [event for event in events if selection.keeps(event)]
@@ -460,26 +461,22 @@ def _remote(
     report: Callable[[Issue], None],
 ) -> Callable[[], Any]:
     """The S3 reader of one read, made (and boto3 imported) on first use."""
-    made: list[Any] = []
-
-    def get() -> Any:
-        if not made:
-            from ._s3 import S3Reader  # noqa: PLC0415 - keeps boto3 out of import
-
-            made.append(
-                S3Reader(
-                    client=s3_client,
-                    max_workers=max_workers,
-                    selection=selection,
-                    report=report,
-                )
-            )
-        return made[0]
-
     if max_workers is not None and not _positive_int(max_workers):
         msg = f"max_workers: expected a positive integer, got {max_workers!r}"
         raise ValueError(msg)
-    return get
+
+    @functools.cache
+    def reader() -> Any:
+        from ._s3 import S3Reader  # noqa: PLC0415 - keeps boto3 out of import
+
+        return S3Reader(
+            client=s3_client,
+            max_workers=max_workers,
+            selection=selection,
+            report=report,
+        )
+
+    return reader
 
 
 def _positive_int(value: object) -> bool:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import importlib
 import io
-import os
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -49,21 +48,22 @@ def make_client(max_workers: int, service: str = "s3") -> Any:
     """
     A client from boto3's standard chain (credentials, region, endpoint).
 
-    Transient errors are retried in botocore's ``standard`` retry mode,
-    unless the environment or the AWS config file chooses another.
+    Transient errors are retried in botocore's ``standard`` retry mode, or
+    in ``adaptive`` mode when the environment or the AWS config file asks
+    for it (botocore's own default, ``legacy``, retries less).
     """
     boto3 = _boto3()
-    from botocore.config import Config  # noqa: PLC0415 - installed with boto3
+    # Installed with boto3.
+    from botocore.config import Config  # noqa: PLC0415
+    from botocore.session import get_session  # noqa: PLC0415
 
-    session = boto3.session.Session()
-    mode = os.environ.get("AWS_RETRY_MODE") or session._session.get_config_variable(  # noqa: SLF001 - the configured retry mode is only on botocore's session
-        "retry_mode"
-    )
+    core = get_session()
+    mode = core.get_config_variable("retry_mode")
     config = Config(
-        retries={"mode": mode if mode in {"standard", "adaptive"} else "standard"},
+        retries={"mode": "adaptive" if mode == "adaptive" else "standard"},
         max_pool_connections=max(10, max_workers + 2),
     )
-    return session.client(service, config=config)
+    return boto3.session.Session(botocore_session=core).client(service, config=config)
 
 
 def skipped_key(bucket: str, key: str) -> Issue | None:
