@@ -9,6 +9,8 @@ from urllib.parse import quote_plus
 
 import boto3
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from tests.trails import DAYS, PLAIN_ACCOUNT, log_file, record
 
 import elbtrail
@@ -265,6 +267,7 @@ class TestShapes:
         [
             "",
             "hello",
+            "[" * 100_000 + "]" * 100_000,
             "[]",
             "null",
             '{"s3Bucket": "b"}',
@@ -293,6 +296,35 @@ class TestShapes:
             ValueError, match=r"not a notification|s3ObjectKey|s3Bucket|S3 event"
         ):
             log_files_in(body)
+
+
+class TestShapeProperties:
+    @given(keys=st.lists(st.text(min_size=1), min_size=1, max_size=4))
+    def test_cloudtrail_notifications_round_trip_raw_and_in_sns(self, keys):
+        body = json.dumps({"s3Bucket": "b", "s3ObjectKey": keys})
+        assert [("b", k) for k in keys] == log_files_in(body)
+        assert [("b", k) for k in keys] == log_files_in(sns_envelope(body))
+
+    @given(key=st.text(min_size=1))
+    def test_s3_event_keys_are_url_decoded(self, key):
+        assert [("b", key)] == log_files_in(s3_event("b", key))
+        assert [("b", key)] == log_files_in(sns_envelope(s3_event("b", key)))
+
+    @given(
+        body=st.one_of(
+            st.text(),
+            st.recursive(
+                st.none() | st.booleans() | st.integers() | st.text(),
+                lambda inner: st.lists(inner) | st.dictionaries(st.text(), inner),
+            ).map(json.dumps),
+        )
+    )
+    def test_any_body_names_files_or_is_refused_with_a_value_error(self, body):
+        try:
+            found = log_files_in(body)
+        except ValueError:
+            return
+        assert all(isinstance(b, str) and isinstance(k, str) for b, k in found)
 
 
 class TestCommandLine:

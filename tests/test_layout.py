@@ -127,6 +127,37 @@ class TestFiles:
         assert window("2030-01-01T00:00:00Z").keeps_file(name)
 
 
+EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
+minutes = st.integers(0, 3 * 366 * 24 * 60)
+
+
+@given(
+    event=minutes,
+    lag=st.integers(0, 59),
+    seconds=st.integers(0, 59),
+    start=minutes,
+    length=st.integers(0, 40 * 24 * 60),
+)
+def test_a_file_delivered_within_the_margin_is_never_left_out(
+    event, lag, seconds, start, length
+):
+    """Soundness: any event in the window, delivered within the margin, is read."""
+    happened = EPOCH + timedelta(minutes=event, seconds=seconds)
+    delivered = happened + timedelta(minutes=lag)
+    since = EPOCH + timedelta(minutes=start)
+    until = since + timedelta(minutes=length)
+    if not since <= happened <= until:
+        return
+    selection = Selection.of(since=since, until=until)
+    day = ["AWSLogs", PLAIN_ACCOUNT, "CloudTrail", "us-east-1"]
+    day += [f"{delivered:%Y}", f"{delivered:%m}", f"{delivered:%d}"]
+    name = f"{PLAIN_ACCOUNT}_CloudTrail_us-east-1_{delivered:%Y%m%dT%H%MZ}_x.json.gz"
+    assert selection.keeps_folder(day[:-2])
+    assert selection.keeps_folder(day[:-1])
+    assert selection.keeps_folder(day)
+    assert selection.keeps_file(name)
+
+
 class TestOptions:
     def test_strings_and_aware_datetimes_are_the_same_window(self):
         by_text = Selection.of(since="2026-03-14T10:00:00+01:00")

@@ -82,7 +82,7 @@ class _UnknownShapeError(ValueError):
 def _json(text: str) -> Any:
     try:
         return json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         return text
 
 
