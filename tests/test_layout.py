@@ -258,6 +258,21 @@ class TestLocalTrees:
             i.source.rsplit("/", 1)[-1] for i in skipped
         }
 
+    def test_wrongly_typed_fields_match_no_selection(self):
+        data = (
+            b'{"Records": [{"eventSource": "elasticloadbalancing.amazonaws.com",'
+            b' "eventName": "DeleteLoadBalancer", "apiVersion": "2012-06-01",'
+            b' "recipientAccountId": {"id": 1}, "awsRegion": ["us-east-1"],'
+            b' "eventTime": "soon"}]}'
+        )
+        assert 1 == len(elbtrail.read(io.BytesIO(data)))
+        for option in (
+            {"accounts": ["111122223333"]},
+            {"regions": ["us-east-1"]},
+            {"since": "1960-01-01"},
+        ):
+            assert 0 == len(elbtrail.read(io.BytesIO(data), **option))
+
     def test_events_without_the_selected_field_are_left_out(self):
         data = (
             b'{"Records": [{"eventSource": "elasticloadbalancing.amazonaws.com",'

@@ -387,7 +387,7 @@ def _window_options(sub: argparse.ArgumentParser) -> None:
     sub.add_argument("--since", metavar="T", help="at or after this time")
     sub.add_argument("--until", metavar="T", help="at or before this time")
     sub.add_argument(
-        "--account", action="append", metavar="ID", help="account (repeatable)"
+        "--account", action="append", metavar="ID", help="account ID (repeatable)"
     )
     sub.add_argument(
         "--region", action="append", metavar="R", help="AWS region (repeatable)"

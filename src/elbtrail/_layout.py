@@ -108,6 +108,11 @@ def _time(value: datetime | str | None, option: str) -> datetime | None:
     raise TypeError(msg)
 
 
+def _among(value: object, names: frozenset[str]) -> bool:
+    # A wrongly typed value (kept raw by a tolerant read) matches nothing.
+    return isinstance(value, str) and value in names
+
+
 def _month_after(year: int, month: int) -> datetime:
     if month == 12:
         return datetime(year + 1, 1, 1, tzinfo=_UTC)
@@ -159,12 +164,11 @@ class Selection:
         An event lacking the field a restriction is about (no
         ``recipientAccountId``, ``awsRegion`` or ``eventTime``) is not.
         """
-        if (
-            self.accounts is not None
-            and event.recipient_account_id not in self.accounts
+        if self.accounts is not None and not _among(
+            event.recipient_account_id, self.accounts
         ):
             return False
-        if self.regions is not None and event.aws_region not in self.regions:
+        if self.regions is not None and not _among(event.aws_region, self.regions):
             return False
         if self.since is None and self.until is None:
             return True
