@@ -28,7 +28,7 @@ def _group(session: nox.Session, *names: str) -> None:
 @nox.session
 def tests(session: nox.Session) -> None:
     """Run the test suite, with the bounded Hypothesis profile."""
-    session.install("-e", ".[fast,hypothesis]")
+    session.install("-e", ".[fast,hypothesis,s3]")
     _group(session, "tests")
     session.run("pytest", *session.posargs)
 
@@ -100,6 +100,13 @@ def benchmarks(session: nox.Session) -> None:
     args = list(session.posargs)
     script = args.pop(0) if args and args[0].endswith(".py") else "fair.py"
     session.run("python", f"benchmarks/{script}", *args)
+
+
+@nox.session
+def s3_benchmark(session: nox.Session) -> None:
+    """Read 2,000 objects from moto's S3 server with 1 and 8 workers (docs/aws.md)."""
+    session.install("-e", ".[fast,s3]", "moto[server]>=5.0.28")
+    session.run("python", "benchmarks/s3_read.py", *session.posargs)
 
 
 @nox.session

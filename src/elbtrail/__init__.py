@@ -1,10 +1,11 @@
 """
 elbtrail: AWS CloudTrail records of Elastic Load Balancing API calls, typed.
 
-Read log files, trees of them, streams and bytes with `read()`,
-`iter_events()` and `loads()`; parse one record with
-`parse_event()`. Per-action models live in `elbtrail.classic` and
-`elbtrail.v2`; Hypothesis strategies in `elbtrail.strategies`.
+Read log files, trees of them, S3 prefixes, streams and bytes with
+`read()`, `iter_events()` and `loads()`; follow a trail's SQS queue with
+`follow()`; parse one record with `parse_event()`. Per-action models live
+in `elbtrail.classic` and `elbtrail.v2`; Hypothesis strategies in
+`elbtrail.strategies`.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 
 from ._actions import ELB_EVENT_SOURCE, Action, Api, action_for, actions
 from ._event import Addendum, Event, Resource, TlsDetails, parse_event
+from ._follow import Delivery, FollowSummary, follow
 from ._identity import (
     IDENTITY_TYPES,
     AssumedRoleIdentity,
@@ -50,10 +52,12 @@ __all__ = [
     "Addendum",
     "Api",
     "AssumedRoleIdentity",
+    "Delivery",
     "DirectoryIdentity",
     "Event",
     "EventStream",
     "FederatedUserIdentity",
+    "FollowSummary",
     "IAMUserIdentity",
     "IdentityCenterUserIdentity",
     "InScopeOf",
@@ -80,6 +84,7 @@ __all__ = [
     "WebIdentityUserIdentity",
     "action_for",
     "actions",
+    "follow",
     "iter_events",
     "loads",
     "parse_event",

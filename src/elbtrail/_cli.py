@@ -18,10 +18,12 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import IO, Any, TextIO
 
+from . import _cli_follow
 from ._actions import Api, actions
 from ._event import Event
 from ._issues import Issue, ParseError
 from ._readers import iter_events
+from ._sources import is_s3_url
 from ._timestamps import format_canonical, parse_timestamp
 from ._touched import TouchedResource, touched_resources
 
@@ -72,22 +74,35 @@ def _read_all(
     dedupe: bool,
     stdin: IO[bytes],
     progress: _Progress,
+    window: dict[str, Any] | None = None,
 ) -> Iterator[Event | Issue]:
     """Events and issues of every path in turn; ``-`` is standard input."""
+    window = window or {}
     for path in paths:
         pending: list[Issue] = []
         if path == "-":
             stream = iter_events(
-                stdin, elb_only=elb_only, dedupe=dedupe, on_issue=pending.append
+                stdin,
+                elb_only=elb_only,
+                dedupe=dedupe,
+                on_issue=pending.append,
+                **window,
             )
             name = "<stdin>"
         else:
-            if not Path(path).exists():
+            if not is_s3_url(path) and not Path(path).exists():
                 msg = f"cannot open {path!r}: no such file or directory"
                 raise _UsageError(msg)
-            stream = iter_events(
-                path, elb_only=elb_only, dedupe=dedupe, on_issue=pending.append
-            )
+            try:
+                stream = iter_events(
+                    path,
+                    elb_only=elb_only,
+                    dedupe=dedupe,
+                    on_issue=pending.append,
+                    **window,
+                )
+            except ValueError as error:
+                raise _UsageError(str(error)) from None
             name = path
         try:
             for event in stream:
@@ -95,6 +110,8 @@ def _read_all(
                 pending.clear()
                 yield event
                 progress.update(name, stream.records)
+        except ModuleNotFoundError as error:
+            raise _UsageError(str(error)) from None
         except OSError as error:
             msg = f"cannot read {path!r}: {error.strerror or error}"
             raise _UsageError(msg) from None
@@ -533,14 +550,16 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="elbtrail",
         description="Read AWS CloudTrail records of Elastic Load Balancing API calls.",
-        epilog="PATH may be a log file (gzipped or not), a folder of them, or - "
-        "for standard input.",
+        epilog="PATH may be a log file (gzipped or not), a folder of them, "
+        "an s3://bucket/prefix URL, or - for standard input.",
     )
     parser.add_argument("--version", action=_Version)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     def common(sub: argparse.ArgumentParser, *, dedupe: bool = False) -> None:
-        sub.add_argument("paths", nargs="+", metavar="PATH", help="files, folders or -")
+        sub.add_argument(
+            "paths", nargs="+", metavar="PATH", help="files, folders, s3:// or -"
+        )
         sub.add_argument(
             "--all",
             action="store_true",
@@ -554,6 +573,7 @@ def _parser() -> argparse.ArgumentParser:
             + ("on" if dedupe else "off")
             + ")",
         )
+        _window_options(sub)
 
     summary = commands.add_parser(
         "summary", help="what the logs hold: actions, principals, regions, issues"
@@ -589,8 +609,6 @@ def _parser() -> argparse.ArgumentParser:
         metavar="R",
         help="part of the name or ARN of a resource the call touched",
     )
-    events.add_argument("--since", metavar="T", help="at or after this time")
-    events.add_argument("--until", metavar="T", help="at or before this time")
     events.add_argument("--errors", action="store_true", help="only failed calls")
     events.add_argument(
         "--format",
@@ -611,10 +629,54 @@ def _parser() -> argparse.ArgumentParser:
     )
     common(check)
     check.add_argument("-q", "--quiet", action="store_true", help="no 'no issues'")
+    _cli_follow.add_parser(commands)
     return parser
 
 
+def _window_options(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument("--since", metavar="T", help="at or after this time")
+    sub.add_argument("--until", metavar="T", help="at or before this time")
+    sub.add_argument(
+        "--account", action="append", metavar="ID", help="account ID (repeatable)"
+    )
+    sub.add_argument(
+        "--region", action="append", metavar="R", help="AWS region (repeatable)"
+    )
+
+
+def _reading_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The reading options that choose what is read at all."""
+    since, until = _window(args)
+    return {
+        "since": since,
+        "until": until,
+        "accounts": args.account,
+        "regions": args.region,
+    }
+
+
 _COMMANDS = {"summary": _summary, "events": _events, "check": _check}
+
+
+def _follow(
+    parser: argparse.ArgumentParser, args: argparse.Namespace, out: TextIO
+) -> int:
+    try:
+        return _cli_follow.run(args, out)
+    except BrokenPipeError:
+        sys.stderr.close()
+        return _EXIT_OK
+    except KeyboardInterrupt:
+        # The message in hand, if any, stays in the queue for redelivery.
+        return 130
+    except Exception as error:
+        # botocore's errors carry the service's response: a usage error
+        # (no such queue, access denied), not a crash.
+        if not isinstance(error, (ImportError, OSError, ValueError)) and not hasattr(
+            error, "response"
+        ):
+            raise
+        parser.exit(_EXIT_USAGE, f"elbtrail: error: {error}\n")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -642,6 +704,8 @@ def _main(argv: Sequence[str] | None) -> int:
         # as its JSON escape rather than failing the whole command.
         sys.stdout.reconfigure(errors="backslashreplace")
     out: TextIO = sys.stdout
+    if args.command == "follow":
+        return _follow(parser, args, out)
     progress = _Progress(sys.stderr)
     stdin: IO[bytes] = getattr(sys.stdin, "buffer", None) or io.BytesIO()
     try:
@@ -651,6 +715,7 @@ def _main(argv: Sequence[str] | None) -> int:
             dedupe=args.dedupe,
             stdin=stdin,
             progress=progress,
+            window=_reading_options(args),
         )
         status = _COMMANDS[args.command](args, items, out)
     except _UsageError as error:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import gc
 import itertools
 import json
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
@@ -18,8 +20,10 @@ from ._event import Event, parse_event
 from ._formats import RawRecord, keys_beside_records, records_in
 from ._input import CHUNK_SIZE, decompressed, texts
 from ._issues import Issue, ParseError, Severity
+from ._layout import EVERYTHING, Selection, skipped_folder
 from ._model import JsonPath, render_path
 from ._scanner import Found, Scanner
+from ._sources import S3Url, resolve
 
 # The root of the paths of records in a log file's "Records" list.
 _RECORDS: JsonPath = "Records"
@@ -33,15 +37,11 @@ except ImportError:  # pragma: no cover - exercised by the pure-Python test run
 __all__ = ["EventStream", "LogResult", "iter_events", "loads", "read"]
 
 Source = str | os.PathLike[str] | IO[bytes]
+#: What ``read`` and ``iter_events`` take: one source or a list of them.
+Sources = Source | Iterable[Source]
 
 #: Decompressed size up to which ``iter_events`` decodes a file at once.
 WHOLE_FILE_LIMIT = 4 << 20
-
-# Folders of a trail's bucket that hold no API calls.
-_SKIPPED_FOLDERS = {
-    "CloudTrail-Digest": "a digest folder; digests list log files but hold no events",
-    "CloudTrail-Insight": "an Insights folder; Insights events are not API calls",
-}
 
 
 @attrs.frozen(repr=False)
@@ -343,6 +343,10 @@ def loads(
 
     Added in version 0.1.0.
     """
+    if isinstance(data, (bytearray, memoryview)):
+        data = bytes(data)
+    if not isinstance(data, (bytes, str)):
+        raise _loads_misuse(data)
     name = source or ("<text>" if isinstance(data, str) else "<bytes>")
     if isinstance(data, str):
         # A lone surrogate cannot be UTF-8: passed through as invalid bytes,
@@ -356,6 +360,16 @@ def loads(
     return LogResult(events, tuple(collector.issues), collector.records)
 
 
+def _loads_misuse(data: object) -> TypeError:
+    if isinstance(data, dict):
+        hint = "; for one record (a dict), use elbtrail.parse_event()"
+    elif hasattr(data, "read") or isinstance(data, (os.PathLike, list, tuple)):
+        hint = "; for files, streams and lists of them, use elbtrail.read()"
+    else:
+        hint = ""
+    return TypeError(f"loads() takes bytes or str, got {type(data).__name__}{hint}")
+
+
 def _source_name(source: Source) -> str:
     if isinstance(source, (str, os.PathLike)):
         return os.fspath(source)
@@ -364,47 +378,117 @@ def _source_name(source: Source) -> str:
 
 
 def read(
-    source: Source,
+    source: Sources,
     *,
     strict: bool = False,
     elb_only: bool = True,
     dedupe: bool = False,
+    accounts: Iterable[str] | None = None,
+    regions: Iterable[str] | None = None,
+    since: datetime | str | None = None,
+    until: datetime | str | None = None,
+    s3_client: Any = None,
+    max_workers: int | None = None,
 ) -> LogResult:
     """
-    Read a CloudTrail log file, a binary stream, or a tree of log files.
+    Read CloudTrail log files: a file, a tree, a binary stream, or an S3 prefix.
 
     A directory is walked in name order, ``AWSLogs/...`` layouts included;
     digest and Insights folders are skipped with a notice, and any file that
-    holds no CloudTrail records is reported rather than fatal. Everything
-    else is as for `loads()`.
+    holds no CloudTrail records is reported rather than fatal. An
+    ``s3://bucket/prefix`` URL is read the same way from the bucket (with
+    the ``s3`` extra), fetching objects concurrently; an object that cannot
+    be fetched is an issue naming its bucket and key. Everything else is as
+    for `loads()`.
+
+    ``accounts``, ``regions``, ``since`` and ``until`` select events exactly,
+    and also choose which folders and files of an ``AWSLogs`` layout are
+    read at all, locally and in S3 (see the "Reading from AWS" page).
 
     Args:
-        source: A path to a file or directory, or a binary file object.
+        source: A path to a file or directory, an ``s3://bucket/prefix`` URL,
+            a binary file object, or a list of these.
         strict: Raise on the first damage instead of reporting it.
         elb_only: Keep only Elastic Load Balancing records.
         dedupe: Drop records delivered a second time.
+        accounts: Keep only events whose ``recipientAccountId`` is one of these.
+        regions: Keep only events whose ``awsRegion`` is one of these.
+        since: Keep only events at or after this time (an aware ``datetime``
+            or an ISO 8601 string; without a zone, UTC).
+        until: Keep only events at or before this time.
+        s3_client: A boto3 S3 client to use; by default one is made from
+            boto3's standard chain (credentials, region, ``AWS_ENDPOINT_URL``).
+        max_workers: How many S3 objects are fetched at once (default 8).
 
     Returns:
         The events and issues of every file.
 
     Raises:
         elbtrail.ParseError: In strict mode, on damage or a wrongly typed value.
-        OSError: If *source* cannot be opened.
+        OSError: If *source* cannot be opened (or an S3 prefix listed).
+        TypeError: If *source* is none of the above (a text stream, a dict).
+        ModuleNotFoundError: For an ``s3://`` source without boto3.
 
     Added in version 0.1.0.
     """
+    sources = resolve(source, "read")
+    selection = Selection.of(
+        accounts=accounts, regions=regions, since=since, until=until
+    )
     collector = _Collector(
         strict=strict, elb_only=elb_only, dedupe=dedupe, on_issue=None
     )
+    remote = _remote(s3_client, max_workers, selection, collector.report)
     events: list[Event] = []
-    with _gc_paused():
-        for name, data in _inputs(source, collector.report):
-            events.extend(_events_from_bytes(data, name, collector))
+    # Paused file by file: not while waiting on the network or a stream.
+    for item in sources:
+        if isinstance(item, S3Url):
+            # Closed at once if reading stops (strict mode): the pool ends too.
+            with closing(remote().files(item)) as files:
+                for name, handle in files:
+                    data = handle.read()
+                    with _gc_paused():
+                        events.extend(_events_from_bytes(data, name, collector))
+            continue
+        for name, data in _inputs(item, collector.report, selection):
+            with _gc_paused():
+                events.extend(_events_from_bytes(data, name, collector))
+    if not selection.everything:
+        events = [event for event in events if selection.keeps(event)]
     return LogResult(events, tuple(collector.issues), collector.records)
 
 
+def _remote(
+    s3_client: Any,
+    max_workers: int | None,
+    selection: Selection,
+    report: Callable[[Issue], None],
+) -> Callable[[], Any]:
+    """The S3 reader of one read, made (and boto3 imported) on first use."""
+    if max_workers is not None and not _positive_int(max_workers):
+        msg = f"max_workers: expected a positive integer, got {max_workers!r}"
+        raise ValueError(msg)
+
+    @functools.cache
+    def reader() -> Any:
+        from ._s3 import S3Reader  # noqa: PLC0415 - keeps boto3 out of import
+
+        return S3Reader(
+            client=s3_client,
+            max_workers=max_workers,
+            selection=selection,
+            report=report,
+        )
+
+    return reader
+
+
+def _positive_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 1
+
+
 def _inputs(
-    source: Source, report: Callable[[Issue], None]
+    source: Source, report: Callable[[Issue], None], selection: Selection = EVERYTHING
 ) -> Iterator[tuple[str, bytes]]:
     if not isinstance(source, (str, os.PathLike)):
         yield _source_name(source), source.read()
@@ -413,7 +497,7 @@ def _inputs(
     if not path.is_dir():
         yield str(path), path.read_bytes()
         return
-    for file in walk(path, report):
+    for file in walk(path, report, selection):
         try:
             data = file.read_bytes()
         except OSError as error:
@@ -432,27 +516,25 @@ def _unreadable(file: Path, error: OSError) -> Issue:
     )
 
 
-def walk(root: Path, report: Callable[[Issue], None]) -> Iterator[Path]:
+def walk(
+    root: Path, report: Callable[[Issue], None], selection: Selection = EVERYTHING
+) -> Iterator[Path]:
     """
     Yield the files under *root* that may hold records, in name order.
 
-    Digest and Insights folders are reported once each and not entered.
+    Digest and Insights folders are reported once each and not entered;
+    folders and files that *selection* rules out by their place in an
+    ``AWSLogs`` layout are not entered or read.
     """
     for folder, dirs, files in os.walk(root):
         dirs.sort()
         for name in list(dirs):
-            reason = _SKIPPED_FOLDERS.get(name)
-            if reason is not None:
+            skipped = skipped_folder(str(Path(folder, name)), name)
+            if skipped is not None:
                 dirs.remove(name)
-                report(
-                    Issue(
-                        message=f"{reason}",
-                        code="skipped-folder",
-                        severity=Severity.NOTICE,
-                        source=str(Path(folder, name)),
-                        action="not read",
-                    )
-                )
+                report(skipped)
+            elif not selection.keeps_folder(Path(folder, name).parts):
+                dirs.remove(name)
         for name in sorted(files):
             if _plainly_not_a_log(name):
                 report(
@@ -465,7 +547,8 @@ def walk(root: Path, report: Callable[[Issue], None]) -> Iterator[Path]:
                     )
                 )
                 continue
-            yield Path(folder, name)
+            if selection.keeps_file(name):
+                yield Path(folder, name)
 
 
 # Files kept beside logs (a README, the licence of a copied corpus) that a
@@ -529,12 +612,18 @@ class EventStream(Iterator[Event]):
 
 
 def iter_events(
-    source: Source,
+    source: Sources,
     *,
     strict: bool = False,
     elb_only: bool = True,
     dedupe: bool = False,
     on_issue: Callable[[Issue], None] | None = None,
+    accounts: Iterable[str] | None = None,
+    regions: Iterable[str] | None = None,
+    since: datetime | str | None = None,
+    until: datetime | str | None = None,
+    s3_client: Any = None,
+    max_workers: int | None = None,
 ) -> EventStream:
     """
     Stream the events of a file, a binary stream or a tree, in bounded memory.
@@ -542,20 +631,36 @@ def iter_events(
     Files are read a chunk at a time and records are typed one by one, so
     memory stays bounded whatever the size of the input: a file of up to
     `WHOLE_FILE_LIMIT` bytes (4 MiB, once decompressed) is decoded at once,
-    a larger one record by record. Otherwise as `read()`.
+    a larger one record by record. S3 objects are fetched a few at a time
+    ahead of the reading (twice ``max_workers`` at most), never the whole
+    listing. Otherwise as `read()`.
 
     Args:
-        source: A path to a file or directory, or a binary file object.
+        source: A path to a file or directory, an ``s3://bucket/prefix`` URL,
+            a binary file object, or a list of these.
         strict: Raise on the first damage instead of reporting it.
         elb_only: Keep only Elastic Load Balancing records.
         dedupe: Drop records delivered a second time.
         on_issue: Called with each issue as it is found.
+        accounts: Keep only events whose ``recipientAccountId`` is one of these.
+        regions: Keep only events whose ``awsRegion`` is one of these.
+        since: Keep only events at or after this time.
+        until: Keep only events at or before this time.
+        s3_client: A boto3 S3 client to use instead of the standard chain's.
+        max_workers: How many S3 objects are fetched at once (default 8).
 
     Returns:
         An iterator of events, whose ``issues`` grow as it is read.
 
+    Raises:
+        TypeError: If *source* is none of the above (a text stream, a dict).
+
     Added in version 0.1.0.
     """
+    sources = resolve(source, "iter_events")
+    selection = Selection.of(
+        accounts=accounts, regions=regions, since=since, until=until
+    )
     collector = _Collector(
         strict=strict,
         elb_only=elb_only,
@@ -563,7 +668,21 @@ def iter_events(
         on_issue=on_issue,
         streaming=True,
     )
-    return EventStream(_stream(source, collector), collector, _source_name(source))
+    remote = _remote(s3_client, max_workers, selection, collector.report)
+
+    def events() -> Iterator[Event]:
+        for item in sources:
+            if isinstance(item, S3Url):
+                with closing(remote().files(item)) as files:
+                    for name, handle in files:
+                        yield from _stream_file(handle, name, collector)
+            else:
+                yield from _stream(item, collector, selection)
+
+    stream = events()
+    if not selection.everything:
+        stream = filter(selection.keeps, stream)
+    return EventStream(stream, collector, _sources_name(sources))
 
 
 def _short_repr(
@@ -606,12 +725,24 @@ def _count(number: int, noun: str) -> str:
     return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
-def _stream(source: Source, collector: _Collector) -> Iterator[Event]:
+def _sources_name(sources: Sequence[object]) -> str:
+    """How a repr names what is read: the one source, or how many."""
+    if len(sources) == 1:
+        only = sources[0]
+        if isinstance(only, S3Url):
+            return str(only)
+        return _source_name(only)  # type: ignore[arg-type]  # a path or stream
+    return f"{len(sources)} sources"
+
+
+def _stream(
+    source: Source, collector: _Collector, selection: Selection = EVERYTHING
+) -> Iterator[Event]:
     if not isinstance(source, (str, os.PathLike)):
         yield from _stream_file(source, _source_name(source), collector)
         return
     path = Path(source)
-    files = walk(path, collector.report) if path.is_dir() else iter([path])
+    files = walk(path, collector.report, selection) if path.is_dir() else iter([path])
     for file in files:
         try:
             handle = file.open("rb")
