@@ -9,7 +9,7 @@ Read log files, trees of them, streams and bytes with `read()`,
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from ._actions import ELB_EVENT_SOURCE, Action, Api, action_for, actions
 from ._event import Addendum, Event, Resource, TlsDetails, parse_event
@@ -84,20 +84,29 @@ __all__ = [
 ]
 
 # Imported on first use: the per-action models take most of the import time.
+# Type checkers see plain imports, and no module __getattr__: a misspelled
+# name is an error in users' code, not an Any.
 _LAZY_SUBMODULES = frozenset({"classic", "v2", "strategies"})
 
+if TYPE_CHECKING:
+    from . import classic as classic
+    from . import strategies as strategies
+    from . import v2 as v2
 
-def __getattr__(name: str) -> Any:
-    if name == "__version__":
-        from importlib.metadata import version  # noqa: PLC0415
+    __version__: str
+else:
 
-        return version("elbtrail")
-    if name in _LAZY_SUBMODULES:
-        import importlib  # noqa: PLC0415
+    def __getattr__(name: str) -> object:
+        if name == "__version__":
+            from importlib.metadata import version  # noqa: PLC0415
 
-        return importlib.import_module(f"{__name__}.{name}")
-    msg = f"module {__name__!r} has no attribute {name!r}"
-    raise AttributeError(msg)
+            return version("elbtrail")
+        if name in _LAZY_SUBMODULES:
+            import importlib  # noqa: PLC0415
+
+            return importlib.import_module(f"{__name__}.{name}")
+        msg = f"module {__name__!r} has no attribute {name!r}"
+        raise AttributeError(msg)
 
 
 def __dir__() -> list[str]:
