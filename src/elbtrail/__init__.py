@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ._actions import ELB_EVENT_SOURCE, Action, Api, action_for, actions
+from ._converter import make_converter
 from ._event import Addendum, Event, Resource, TlsDetails, parse_event
 from ._identity import (
     IDENTITY_TYPES,
@@ -79,6 +80,7 @@ __all__ = [
     "actions",
     "iter_events",
     "loads",
+    "make_converter",
     "parse_event",
     "read",
 ]

@@ -919,8 +919,13 @@ except ImportError:  # pragma: no cover - without the fast extra, no interning
     _dumps = None
 
 
+#: Every interning table, so that tests can check their bounds.
+_INTERN_TABLES: list[Mapping[bytes, object]] = []
+
+
 def _interning(function: _Structurer) -> _Structurer:
     table: dict[bytes, tuple[Mapping[str, Any], Any]] = {}
+    _INTERN_TABLES.append(table)
     size = [0]
     lock = threading.Lock()
     dumps = _dumps
