@@ -13,12 +13,9 @@ import sys
 from pathlib import Path
 
 import attrs
-import pytest
 
 import elbtrail
 from elbtrail import classic, v2
-
-pytest.importorskip("mypy", reason="the typing tests run mypy")
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -103,11 +100,9 @@ def write_pair(folder: Path) -> tuple[Path, Path, set[int]]:
     return good, bad, lines
 
 
-def test_every_typo_is_an_error_and_nothing_else(tmp_path):
-    """mypy --strict reports each typo on its line; spelled right, it passes."""
-    good, bad, lines = write_pair(tmp_path)
-
-    result = subprocess.run(
+def run_mypy(*files: Path) -> subprocess.CompletedProcess[str]:
+    """mypy --strict on *files*, with the project's settings."""
+    return subprocess.run(
         [
             sys.executable,
             "-m",
@@ -116,14 +111,33 @@ def test_every_typo_is_an_error_and_nothing_else(tmp_path):
             "--no-error-summary",
             "--cache-dir",
             str(ROOT / ".mypy_cache"),
-            str(good),
-            str(bad),
+            *map(str, files),
         ],
         capture_output=True,
         text=True,
         cwd=ROOT,
         check=False,
     )
+
+
+def test_the_readme_tour_type_checks(tmp_path):
+    """The README's Python, as written, passes mypy --strict."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    (code,) = re.findall(r"```python\n(.*?)```", text, flags=re.DOTALL)
+    tour = tmp_path / "readme_tour.py"
+    tour.write_text(code, encoding="utf-8")
+
+    result = run_mypy(tour)
+
+    assert "" == result.stdout
+    assert 0 == result.returncode
+
+
+def test_every_typo_is_an_error_and_nothing_else(tmp_path):
+    """mypy --strict reports each typo on its line; spelled right, it passes."""
+    good, bad, lines = write_pair(tmp_path)
+
+    result = run_mypy(good, bad)
 
     errors = re.findall(r"^(.+?):(\d+): error:", result.stdout, flags=re.MULTILINE)
     assert not result.stderr
