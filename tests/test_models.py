@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import enum
 import inspect
 import json
 import math
+from datetime import datetime, timezone
 from typing import Any
 
 import attrs
@@ -131,6 +133,24 @@ class TestInterning:
 
         assert zero.to_dict()["userIdentity"]["extraField"].__class__ is int
         assert zero_float.to_dict()["userIdentity"]["extraField"].__class__ is float
+
+    @pytest.mark.parametrize(
+        ("value", "printed"),
+        [
+            (enum.Enum("Name", {"ALICE": "alice"}).ALICE, "alice"),
+            (type("Text", (str,), {})("alice"), "alice"),
+            (datetime(2026, 1, 1, tzinfo=timezone.utc), "2026-01-01T00:00:00+00:00"),
+        ],
+    )
+    def test_python_values_that_print_like_json_are_not_shared(self, value, printed):
+        """A value no decoder makes is reported though it prints like a clean one."""
+        clean = elbtrail.parse_event(identity_record(userName=printed))
+        assert () == clean.issues
+
+        event = elbtrail.parse_event(identity_record(userName=value))
+
+        assert event.user_identity is not clean.user_identity
+        assert ["wrong-type"] == [i.code for i in event.issues]
 
     def test_strict_mode_raises_after_a_clean_twin_was_seen(self):
         """A wrong value is reported even when a clean twin was interned first."""

@@ -19,6 +19,7 @@ from ._model import (
     JsonPath,
     Model,
     _wrong,
+    build_input,
     copy_json,
     key,
     render_path,
@@ -282,7 +283,9 @@ def parse_event(
             )
             raise TypeError(msg)
         record = dict(record)
-    return parse_owned(copy_json(record), strict=strict, path=path)
+    return build_input(
+        lambda copied: parse_owned(copied, strict=strict, path=path), record
+    )
 
 
 def parse_owned(

@@ -39,6 +39,7 @@ see them: two models are equal exactly when they print the same mapping.
 
 from __future__ import annotations
 
+import contextvars
 import enum
 import linecache
 import reprlib
@@ -71,6 +72,8 @@ __all__ = [
     "Kind",
     "Model",
     "StrEnum",
+    "build_input",
+    "copy_input",
     "copy_json",
     "key",
     "render_path",
@@ -205,7 +208,9 @@ class Model:
             msg = f"{cls.__qualname__}.from_dict() takes a mapping, got {got}"
             raise TypeError(msg)
         issues: list[Issue] = []
-        result = structure(cls, copy_json(dict(data)), "", issues)
+        result = build_input(
+            lambda copied: structure(cls, copied, "", issues), dict(data)
+        )
         if strict and any(i.is_damage for i in issues):
             raise ParseError(issues)
         return result
@@ -372,6 +377,59 @@ def copy_json(value: Any) -> Any:
             else:
                 target.append(copied)
     return root
+
+
+_JSON_LEAVES = frozenset({str, int, float, bool, type(None)})
+
+
+def copy_input(value: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+    """
+    Copy a caller's mapping deeply; tell whether it holds only JSON's types.
+
+    A mapping built in Python may hold values no decoder makes (an
+    ``IntEnum``, a ``str`` subclass, a ``datetime``); such input is built
+    without sharing parts between events, whose keys are exact for JSON's
+    types only (see the interning below).
+    """
+    root: dict[str, Any] = {}
+    pure = True
+    stack: list[tuple[Any, Any]] = [(value, root)]
+    while stack:
+        source, target = stack.pop()
+        items = source.items() if source.__class__ is dict else enumerate(source)
+        for key, item in items:
+            kind = item.__class__
+            copied = item
+            if kind is dict or kind is list:
+                copied = {} if kind is dict else []
+                stack.append((item, copied))
+            elif kind not in _JSON_LEAVES:
+                pure = False
+            if target.__class__ is dict:
+                target[key] = copied
+            else:
+                target.append(copied)
+    return root, pure
+
+
+# Set while input with values of other than JSON's types is built.
+_UNSHARED: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "elbtrail_unshared", default=False
+)
+
+
+def build_input(
+    function: Callable[[dict[str, Any]], ModelT], data: dict[str, Any]
+) -> ModelT:
+    """Call *function* on a copy of a caller's *data*, sharing only when exact."""
+    copied, pure = copy_input(data)
+    if pure:
+        return function(copied)
+    token = _UNSHARED.set(True)
+    try:
+        return function(copied)
+    finally:
+        _UNSHARED.reset(token)
 
 
 def _same(typed: Any, current: Any) -> bool:
@@ -930,8 +988,11 @@ def _interning(function: _Structurer) -> _Structurer:
     lock = threading.Lock()
     dumps = _dumps
     assert dumps is not None
+    unshared = _UNSHARED.get
 
     def interned(data: Mapping[str, Any], path: JsonPath, issues: list[Issue]) -> Any:
+        if unshared():
+            return function(data, path, issues)
         try:
             text = dumps(data)
         except TypeError:  # integers beyond 64 bits, keys that are not strings
