@@ -91,6 +91,46 @@ class TestAttrsPromises:
         assert 80 == built.instance_port
         assert {"instancePort": 80, "protocol": "HTTP"} == built.to_dict()
 
+    def test_a_slotted_subclass_is_built_through_init(self):
+        """Fields a subclass keeps in slots are set, not left in __dict__."""
+
+        @attrs.frozen(kw_only=True, repr=False, slots=True)
+        class Slotted(classic.Listener):
+            protocol: str | None = None
+
+        built = Slotted.from_dict({"protocol": "HTTP", "instancePort": 80})
+
+        assert "HTTP" == built.protocol
+        assert 80 == built.instance_port
+        assert {"protocol": "HTTP", "instancePort": 80} == built.to_dict()
+
+    def test_a_hand_written_init_is_called(self):
+        """A subclass with an __init__ of its own is built through it."""
+        calls = []
+
+        @attrs.frozen(kw_only=True, repr=False, slots=False, init=False)
+        class Counted(classic.Listener):
+            def __init__(self, **kwargs: Any) -> None:
+                calls.append(kwargs.get("protocol"))
+                self.__attrs_init__(**kwargs)
+
+        built = Counted.from_dict({"protocol": "TCP"})
+
+        assert ["TCP"] == calls
+        assert "TCP" == built.protocol
+
+    def test_every_elbtrail_model_takes_the_fast_path(self):
+        """elbtrail's own models are built without calling __init__."""
+        models = [
+            cls
+            for module in (elbtrail, classic, elbtrail.v2)
+            for cls in vars(module).values()
+            if isinstance(cls, type) and issubclass(cls, elbtrail.Model)
+        ]
+
+        assert len(models) > 250
+        assert [] == [c for c in models if not _model._builds_like_init(c)]
+
     def test_frozen_at_every_level(self, classic_create):
         """Fields cannot be set, and shared mappings cannot be changed."""
         event = elbtrail.parse_event(classic_create)

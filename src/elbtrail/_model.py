@@ -713,10 +713,17 @@ def _builds_like_init(cls: type[Model]) -> bool:
     Whether storing the values in ``__dict__`` is all ``__init__`` would do.
 
     True for every elbtrail model; false for a class with a validator, a
-    converter, a factory, an ``on_setattr`` hook or initialisation hooks of
-    its own, which is then built through ``__init__``.
+    converter, a factory, an ``on_setattr`` hook, slots, initialisation hooks
+    or an ``__init__`` of its own, which is then built through ``__init__``.
     """
     if getattr(cls, "__attrs_pre_init__", None) is not None:
+        return False
+    # An __init__ written by hand, or fields kept in slots, rather than in
+    # the __dict__ this fills.
+    code = getattr(cls.__init__, "__code__", None)
+    if code is None or not code.co_filename.startswith("<attrs generated "):
+        return False
+    if any(vars(k).get("__slots__") for k in cls.__mro__):
         return False
     if cls.__attrs_post_init__ is not Model.__attrs_post_init__:
         return False
@@ -955,12 +962,13 @@ def unstructure(model: Model) -> dict[str, Any]:
 # instance can stand for every equal occurrence, which saves building them
 # again and the memory of the copies.
 #
-# The table is keyed on orjson's text of the mapping, which is exact for
-# everything but ``null``: orjson prints NaN and infinities as ``null`` too.
-# A text with ``null`` in it is a hit only if the stored mapping also equals
-# the new one (equality tells NaN from None, and never merges what the text
-# tells apart: ``true`` and ``1``, ``1`` and ``1.0``, ``0.0`` and ``-0.0``).
-# Values orjson cannot print (integers beyond 64 bits) are not interned.
+# The table is keyed on orjson's text of the mapping, and a hit counts only
+# if the stored mapping also equals the new one. Together they are exact for
+# JSON's types: the text tells apart what equality merges (``true`` and
+# ``1``, ``1`` and ``1.0``, ``0.0`` and ``-0.0``), equality what the text
+# merges (orjson prints NaN and infinities as ``null``). Values orjson cannot
+# print (integers beyond 64 bits) are not interned, nor is input holding
+# other types than JSON's (see ``build_input``).
 # Only clean results are shared (no issue, nothing mutable inside); the table
 # is bounded in entries and in bytes of keys, and starts again empty when
 # either bound is reached.
@@ -1000,8 +1008,7 @@ def _interning(function: _Structurer) -> _Structurer:
         if len(text) > _INTERN_LARGEST:
             return function(data, path, issues)
         found = table.get(text)
-        # Only null is ambiguous in the text; equality settles it.
-        if found is not None and (b"null" not in text or found[0] == data):
+        if found is not None and found[0] == data:
             return found[1]
         before = len(issues)
         result = function(data, path, issues)
