@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
-from typing_extensions import Self
 
 from ._actions import ELB_EVENT_SOURCE, Action, action_for, action_of_request, resolve
 from ._identity import UserIdentity
@@ -26,6 +25,10 @@ from ._model import (
     structurer,
     unstructure,
 )
+
+if TYPE_CHECKING:
+    # Python 3.11's typing.Self, for type checkers only.
+    from typing_extensions import Self
 
 __all__ = [
     "Addendum",

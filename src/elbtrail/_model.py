@@ -48,10 +48,9 @@ import types
 import typing
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import attrs
-from typing_extensions import Self
 
 from ._issues import Issue, ParseError, Severity
 from ._timestamps import (
@@ -60,6 +59,10 @@ from ._timestamps import (
     parse_canonical,
     parse_timestamp,
 )
+
+if TYPE_CHECKING:
+    # Python 3.11's typing.Self, for type checkers only.
+    from typing_extensions import Self
 
 __all__ = [
     "BAD",
