@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import io
 import json
 import subprocess
 import sys
@@ -119,6 +120,21 @@ class TestGarbageCollectorPause:
 
         assert order.index("issue 0") < order.index("event lb-0")
         assert 40 == len(order)
+
+    def test_a_caller_s_stream_is_read_with_the_collector_on(self, log_with_notices):
+        """read() does not pause the collector while the caller's code runs."""
+        seen: list[bool] = []
+
+        class Stream(io.BytesIO):
+            def read(self, size: int | None = -1) -> bytes:
+                seen.append(gc.isenabled())
+                return super().read(size)
+
+        result = elbtrail.read(Stream(log_with_notices.read_bytes()))
+
+        assert 20 == len(result.events)
+        assert seen
+        assert all(seen)
 
     def test_a_disabled_collector_stays_disabled(self, log_with_notices):
         """elbtrail does not turn on a collector the caller turned off."""

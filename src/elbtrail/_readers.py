@@ -416,9 +416,13 @@ def read(
         strict=strict, elb_only=elb_only, dedupe=dedupe, on_issue=None
     )
     events: list[Event] = []
-    # Paused file by file: reading a caller's stream runs the caller's code.
-    for name, data in _inputs(source, collector.report):
-        with _gc_paused():
+    inputs: Iterable[tuple[str, bytes]] = _inputs(source, collector.report)
+    if not isinstance(source, (str, os.PathLike)):
+        # Reading a caller's stream may run the caller's code: read it (its
+        # one input) before the pause.
+        inputs = list(inputs)
+    with _gc_paused():
+        for name, data in inputs:
             events.extend(_events_from_bytes(data, name, collector))
     return LogResult(events, tuple(collector.issues), collector.records)
 
