@@ -1008,11 +1008,11 @@ def _interning(function: _Structurer) -> _Structurer:
             text = dumps(data)
         except TypeError:  # integers beyond 64 bits, keys that are not strings
             return function(data, path, issues)
-        if len(text) > _INTERN_LARGEST:
-            return function(data, path, issues)
         found = table.get(text)
         if found is not None and found[0] == data:
             return found[1]
+        if len(text) > _INTERN_LARGEST:
+            return function(data, path, issues)
         before = len(issues)
         result = function(data, path, issues)
         if len(issues) == before and _share(result):
