@@ -7,7 +7,9 @@ the docs, check the generated models, fuzz and benchmark.
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
 from pathlib import Path
 
 import nox
@@ -18,6 +20,45 @@ nox.options.reuse_existing_virtualenvs = True
 nox.options.sessions = ["tests", "lint", "typecheck"]
 
 PYPROJECT = nox.project.load_toml("pyproject.toml")
+SUPPORTED = ("3.10", "3.11", "3.12", "3.13")
+
+
+def _runs(candidate: str, version: str) -> bool:
+    # A pyenv shim exists for every installed version but runs only the
+    # selected ones: ask the interpreter itself.
+    check = f"import sys; assert sys.version.startswith('{version}.')"
+    try:
+        result = subprocess.run(
+            [candidate, "-c", check], check=False, capture_output=True
+        )
+    except OSError:
+        return False
+    return result.returncode == 0
+
+
+def _find_interpreters() -> list[str]:
+    """
+    Every supported Python on this machine, on PATH or installed by pyenv.
+
+    The folders of those found are put first on PATH, so that nox finds each
+    by its version; versions the machine lacks are left out rather than failed.
+    """
+    pyenv = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv"))
+    found = []
+    for version in SUPPORTED:
+        candidates = [shutil.which(f"python{version}") or ""]
+        pattern = f"versions/{version}.*/bin/python{version}"
+        candidates += sorted(map(str, pyenv.glob(pattern)), reverse=True)
+        for candidate in candidates:
+            if candidate and _runs(candidate, version):
+                found.append(version)
+                folder = str(Path(candidate).parent)
+                os.environ["PATH"] = os.pathsep.join([folder, os.environ["PATH"]])
+                break
+    return found
+
+
+PYTHONS = _find_interpreters()
 
 
 def _group(session: nox.Session, *names: str) -> None:
@@ -25,9 +66,9 @@ def _group(session: nox.Session, *names: str) -> None:
         session.install(*nox.project.dependency_groups(PYPROJECT, name))
 
 
-@nox.session
+@nox.session(python=PYTHONS)
 def tests(session: nox.Session) -> None:
-    """Run the test suite, with the bounded Hypothesis profile."""
+    """Run the test suite on every supported Python the machine has."""
     session.install("-e", ".[fast,hypothesis,s3]")
     _group(session, "tests")
     session.run("pytest", *session.posargs)

@@ -53,7 +53,7 @@ PAGES = (
 #: Field metadata naming a wire key that is not the field name in lower camel case.
 WIRE_KEY = "elbtrail.key"
 #: Fields every model has that are not on the wire.
-NOT_ON_THE_WIRE = frozenset({"extra", "_wire"})
+NOT_ON_THE_WIRE = frozenset({"extra", "verbatim"})
 
 
 def wire_key(field: attrs.Attribute[Any]) -> str:

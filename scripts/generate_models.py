@@ -47,7 +47,7 @@ _SCALARS = {
     "timestamp": "datetime",
     "blob": "str",
 }
-_RESERVED_FIELDS = {"extra", "to_dict", "from_dict", "wire_value"}
+_RESERVED_FIELDS = {"extra", "verbatim", "to_dict", "from_dict", "wire_value"}
 
 
 def first_sentence(documentation: str) -> str:
@@ -189,13 +189,12 @@ class ModuleWriter:
             "",
             "from __future__ import annotations",
             "",
-            "import enum",
             "from collections.abc import Mapping",
             "from datetime import datetime",
             "",
             "import attrs",
             "",
-            "from ._model import Model, key",
+            "from ._model import Model, StrEnum, key",
             "",
         ]
         names = sorted(self.enums) + sorted(self.structures) + sorted(action_classes)
@@ -205,7 +204,7 @@ class ModuleWriter:
 
         for name in sorted(self.enums):
             shape = self.enums[name]
-            out.append(f"class {name}(enum.StrEnum):")
+            out.append(f"class {name}(StrEnum):")
             doc = (
                 f"Known values of ``{name}``. Values AWS adds later stay plain strings."
             )
@@ -252,12 +251,16 @@ class ModuleWriter:
         text = "\n".join(out) + "\n"
         # Leave out the imports this API's shapes do not use.
         body = text.split("__all__ = [", 1)[1]
-        for line, used in (
-            ("import enum\n", "(enum.StrEnum)" in body),
-            ("from datetime import datetime\n", "datetime |" in body),
+        for line, used, instead in (
+            ("from datetime import datetime\n", "datetime |" in body, ""),
+            (
+                "from ._model import Model, StrEnum, key\n",
+                "(StrEnum)" in body,
+                "from ._model import Model, key\n",
+            ),
         ):
             if not used:
-                text = text.replace(line, "", 1)
+                text = text.replace(line, instead, 1)
         return text
 
 

@@ -103,7 +103,7 @@ class TestActionPages:
         for cls in classes:
             # The keys the class really writes, from a fully populated instance.
             written = set(full(cls).to_dict())
-            names = {f.name for f in attrs.fields(cls)} - {"extra", "_wire"}
+            names = {f.name for f in attrs.fields(cls)} - {"extra", "verbatim"}
             rows = found.get(cls.__name__)
 
             assert rows is not None, f"{cls.__name__} has no table"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 import pickle
-from datetime import UTC, datetime
+from datetime import datetime, timezone
 from typing import Any
 
 import attrs
@@ -13,6 +13,8 @@ from tests.conftest import corpus_record
 
 import elbtrail
 from elbtrail import classic, v2
+
+UTC = timezone.utc
 
 
 class TestSeedRecords:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
 from elbtrail._timestamps import format_canonical, is_canonical, parse_timestamp
+
+UTC = timezone.utc
 
 
 class TestParse:

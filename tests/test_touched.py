@@ -83,7 +83,7 @@ def full(cls: type[Any], depth: int = 0, counter: list[int] | None = None) -> An
         **{
             f.name: _value(hints[f.name], f.name, depth, counter)
             for f in attrs.fields(cls)
-            if f.name not in ("extra", "_wire")
+            if f.name not in ("extra", "verbatim")
         }
     )
 

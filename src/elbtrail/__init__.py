@@ -5,14 +5,16 @@ Read log files, trees of them, S3 prefixes, streams and bytes with
 `read()`, `iter_events()` and `loads()`; follow a trail's SQS queue with
 `follow()`; parse one record with `parse_event()`. Per-action models live
 in `elbtrail.classic` and `elbtrail.v2`; Hypothesis strategies in
-`elbtrail.strategies`.
+`elbtrail.strategies`; `make_converter()` gives a cattrs converter for all
+of them.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from ._actions import ELB_EVENT_SOURCE, Action, Api, action_for, actions
+from ._converter import make_converter
 from ._event import Addendum, Event, Resource, TlsDetails, parse_event
 from ._follow import Delivery, FollowSummary, follow
 from ._identity import (
@@ -87,26 +89,36 @@ __all__ = [
     "follow",
     "iter_events",
     "loads",
+    "make_converter",
     "parse_event",
     "read",
     "touched_resources",
 ]
 
 # Imported on first use: the per-action models take most of the import time.
+# Type checkers see plain imports, and no module __getattr__: a misspelled
+# name is an error in users' code, not an Any.
 _LAZY_SUBMODULES = frozenset({"classic", "v2", "strategies"})
 
+if TYPE_CHECKING:
+    from . import classic as classic
+    from . import strategies as strategies
+    from . import v2 as v2
 
-def __getattr__(name: str) -> Any:
-    if name == "__version__":
-        from importlib.metadata import version  # noqa: PLC0415
+    __version__: str
+else:
 
-        return version("elbtrail")
-    if name in _LAZY_SUBMODULES:
-        import importlib  # noqa: PLC0415
+    def __getattr__(name: str) -> object:
+        if name == "__version__":
+            from importlib.metadata import version  # noqa: PLC0415
 
-        return importlib.import_module(f"{__name__}.{name}")
-    msg = f"module {__name__!r} has no attribute {name!r}"
-    raise AttributeError(msg)
+            return version("elbtrail")
+        if name in _LAZY_SUBMODULES:
+            import importlib  # noqa: PLC0415
+
+            return importlib.import_module(f"{__name__}.{name}")
+        msg = f"module {__name__!r} has no attribute {name!r}"
+        raise AttributeError(msg)
 
 
 def __dir__() -> list[str]:

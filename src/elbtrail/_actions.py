@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import enum
 import importlib
+import threading
 from collections.abc import Mapping
 from typing import Any
 
 import attrs
 
 from ._issues import Issue, Severity
-from ._model import Model, wire_fields
+from ._model import JsonPath, Model, StrEnum, render_path, wire_fields
 
 __all__ = ["ELB_EVENT_SOURCE", "Action", "Api", "action_for", "actions", "resolve"]
 
@@ -18,7 +18,7 @@ __all__ = ["ELB_EVENT_SOURCE", "Action", "Api", "action_for", "actions", "resolv
 ELB_EVENT_SOURCE = "elasticloadbalancing.amazonaws.com"
 
 
-class Api(enum.StrEnum):
+class Api(StrEnum):
     """
     The two ELB APIs, by the ``apiVersion`` CloudTrail records for them.
 
@@ -55,8 +55,11 @@ class Action:
     response: type[Model]
 
 
+# Filled once per API, under the lock; read without it.
 _ACTIONS: dict[Api, Mapping[str, Action]] = {}
+_BY_VERSION: dict[str, Mapping[str, Action]] = {}
 _BY_REQUEST_CLASS: dict[type[Model], Action] = {}
+_LOADING = threading.Lock()
 
 
 def actions(api: Api) -> Mapping[str, Action]:
@@ -69,15 +72,19 @@ def actions(api: Api) -> Mapping[str, Action]:
         return _ACTIONS[api]
     except KeyError:
         pass
-    module = importlib.import_module(_MODULES[api])
-    table = {
-        name: Action(api, name, request, response)
-        for name, (request, response) in module.ACTIONS.items()
-    }
-    for action in table.values():
-        _BY_REQUEST_CLASS[action.request] = action
-    _ACTIONS[api] = table
-    return table
+    with _LOADING:
+        if api in _ACTIONS:
+            return _ACTIONS[api]
+        module = importlib.import_module(_MODULES[api])
+        table = {
+            name: Action(api, name, request, response)
+            for name, (request, response) in module.ACTIONS.items()
+        }
+        for action in table.values():
+            _BY_REQUEST_CLASS[action.request] = action
+        _BY_VERSION[api.value] = table
+        _ACTIONS[api] = table
+        return table
 
 
 def action_for(api_version: str | None, event_name: str | None) -> Action | None:
@@ -125,16 +132,16 @@ def _overlap(action: Action, keys: Any) -> int:
     return len({f.wire for f in wire_fields(action.request)} & set(keys))
 
 
-_RESOLVED: dict[tuple[str, str], Action | None] = {}
-
-
-def resolve(record: Mapping[str, Any], issues: list[Issue] | None) -> Action | None:
+def resolve(
+    record: Mapping[str, Any], issues: list[Issue] | None, path: JsonPath = ""
+) -> Action | None:
     """
     Return the ELB action *record* is a call of, or ``None`` if it is none.
 
     Where ``apiVersion`` is missing or not one of the two ELB versions, the API
     is decided from the action name and the shape of ``requestParameters``,
-    and a notice saying so is appended to *issues*.
+    and a notice saying so is appended to *issues*, with a JSON path below
+    *path*, the record's own.
     """
     if record.get("eventSource") != ELB_EVENT_SOURCE:
         return None
@@ -143,17 +150,15 @@ def resolve(record: Mapping[str, Any], issues: list[Issue] | None) -> Action | N
     if name.__class__ is not str:
         return None
     if version.__class__ is str and version in _API_NAMES.keys():  # noqa: SIM118
-        try:
-            action = _RESOLVED[version, name]
-        except KeyError:
-            action = _RESOLVED[version, name] = actions(Api(version)).get(name)
+        table = _BY_VERSION.get(version) or actions(Api(version))
+        action = table.get(name)
         if action is None and issues is not None:
             issues.append(
                 Issue(
                     message=f"unknown {_API_NAMES[Api(version)]} action {name!r}",
                     code="unknown-action",
                     severity=Severity.NOTICE,
-                    path="eventName",
+                    path=render_path((path, "eventName")),
                     action="parameters kept as plain data",
                 )
             )
@@ -168,7 +173,7 @@ def resolve(record: Mapping[str, Any], issues: list[Issue] | None) -> Action | N
                     "could not be told apart from its parameters",
                     code="unknown-api-version",
                     severity=Severity.NOTICE,
-                    path="apiVersion",
+                    path=render_path((path, "apiVersion")),
                     action="parameters kept as plain data",
                 )
             )
@@ -179,7 +184,7 @@ def resolve(record: Mapping[str, Any], issues: list[Issue] | None) -> Action | N
                     f"{_API_NAMES[api]} from its name and parameters",
                     code="guessed-api-version",
                     severity=Severity.NOTICE,
-                    path="apiVersion",
+                    path=render_path((path, "apiVersion")),
                 )
             )
     return actions(api).get(name) if api is not None else None

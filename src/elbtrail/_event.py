@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from ._actions import ELB_EVENT_SOURCE, Action, action_for, action_of_request, resolve
 from ._identity import UserIdentity
-from ._issues import Issue, ParseError
+from ._issues import Issue, ParseError, Severity
 from ._model import (
     BAD,
     HOOK,
@@ -18,11 +18,17 @@ from ._model import (
     JsonPath,
     Model,
     _wrong,
+    build_input,
     copy_json,
     key,
+    render_path,
     structurer,
     unstructure,
 )
+
+if TYPE_CHECKING:
+    # Python 3.11's typing.Self, for type checkers only.
+    from typing_extensions import Self
 
 __all__ = [
     "Addendum",
@@ -101,7 +107,7 @@ def _structure_part(
         _wrong(issues, path, "an object", value)
         return BAD
     # Notices about the API are said once, with the request.
-    action = resolve(record, issues if request else None)
+    action = resolve(record, issues if request else None, path[0])
     if action is None:
         return value
     cls = action.request if request else action.response
@@ -176,8 +182,26 @@ class Event(Model):
     event_context: Mapping[str, Any] | None = None
     annotation: str | None = None
     issues: tuple[Issue, ...] = attrs.field(
-        default=(), eq=False, hash=False, repr=False, metadata={SKIP: True}
+        default=(), init=False, eq=False, hash=False, repr=False, metadata={SKIP: True}
     )
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], *, strict: bool = False) -> Self:
+        """
+        Parse one CloudTrail record, as `parse_event()` does.
+
+        Args:
+            data: One record, as decoded from JSON.
+            strict: Raise instead of reporting wrongly typed values.
+
+        Raises:
+            elbtrail.ParseError: In strict mode, if any value has the wrong type.
+            TypeError: If *data* is not a mapping.
+        """
+        if cls is not Event:
+            return super().from_dict(data, strict=strict)
+        event: Self = parse_event(data, strict=strict)  # type: ignore[assignment]
+        return event
 
     @property
     def is_elb(self) -> bool:
@@ -232,7 +256,11 @@ def parse_event(
     Nothing in the record is dropped: unknown keys are kept, a value of the
     wrong type leaves its attribute ``None`` and is reported in
     `Event.issues` with its JSON path, and `Event.to_dict()` gives
-    back the record.
+    back the record. The event keeps copies of what it holds: changing
+    *record* afterwards does not change it.
+
+    A whole log file (a mapping with ``Records``) or an empty mapping is not
+    a record: the event then carries an issue that says so.
 
     Args:
         record: One record, as decoded from JSON.
@@ -244,18 +272,38 @@ def parse_event(
         The typed event.
 
     Raises:
-        elbtrail.ParseError: In strict mode, if any value has the wrong type.
+        elbtrail.ParseError: In strict mode, if any value has the wrong type,
+            or *record* is a whole log file.
         TypeError: If *record* is not a mapping.
 
     Added in version 0.1.0.
     """
     if record.__class__ is not dict:
         if not isinstance(record, Mapping):
-            msg = f"a CloudTrail record is a JSON object, got {type(record).__name__}"
+            msg = (
+                "a CloudTrail record is a JSON object, got "
+                f"{type(record).__name__}; elbtrail.loads() reads whole log files"
+            )
             raise TypeError(msg)
         record = dict(record)
+    return build_input(
+        lambda copied: parse_owned(copied, strict=strict, path=path), record
+    )
+
+
+def parse_owned(
+    record: dict[str, Any], *, strict: bool = False, path: JsonPath = ""
+) -> Event:
+    """
+    Parse a record that nobody else holds, as `parse_event()` does.
+
+    The readers decode each record themselves, so the event may keep the
+    record's values without copying them.
+    """
     issues: list[Issue] = []
     event: Event = _STRUCTURE_EVENT(record, path, issues)
+    if not record or "Records" in record:
+        issues.insert(0, _misuse(record, path))
     if issues:
         if strict and any(i.is_damage for i in issues):
             raise ParseError(issues)
@@ -265,12 +313,33 @@ def parse_event(
     return event
 
 
+def _misuse(record: Mapping[str, Any], path: JsonPath) -> Issue:
+    """The issue for a mapping that is not a record at all."""
+    if not record:
+        return Issue(
+            message="an empty object is not a CloudTrail record",
+            code="empty-record",
+            severity=Severity.NOTICE,
+            path=render_path(path) or None,
+            action="every field is None",
+        )
+    return Issue(
+        message="this is a whole log file (an object with Records), not one "
+        "record; elbtrail.loads() or elbtrail.read() read log files",
+        code="log-file-not-record",
+        severity=Severity.ERROR,
+        path=render_path(path) or None,
+        action="kept it in extra, untyped",
+    )
+
+
 def _structure_event(
     record: Mapping[str, Any], path: JsonPath, issues: list[Issue]
 ) -> Event:
     global _STRUCTURE_EVENT  # noqa: PLW0603 - compiled once, on first use
-    _STRUCTURE_EVENT = structurer(Event)
-    result: Event = _STRUCTURE_EVENT(record, path, issues)
+    function = structurer(Event)
+    result: Event = function(record, path, issues)
+    _STRUCTURE_EVENT = function
     return result
 
 

@@ -9,43 +9,60 @@ annotated with the Python types a user sees (``int | None``,
 ``datetime | None``); its wire keys are the field names in lower camel case
 unless `key()` names them (``dNSName``, ``sSLCertificateId``).
 
-From those annotations this module derives, once per class and on first use,
-two functions: one that builds an instance from a JSON mapping in one pass
-over its items, driven by lookup tables, and one (generated Python) that turns
-an instance back into that mapping. Nothing is reflected on in the hot loop,
+From those annotations this module derives, once per class and on first use
+(under a lock, so threads that meet a class together compile it once), two
+functions: one that builds an instance from a JSON mapping in one pass over
+its items, driven by lookup tables, and one (generated Python) that turns an
+instance back into that mapping. Nothing is reflected on in the hot loop,
 which is what keeps typed parsing close to the cost of decoding the JSON.
-Instances built from JSON keep only the fields the mapping had in their
-``__dict__``; every other field reads as the class's default.
+
+The building function fills the instance's ``__dict__`` directly, with every
+field, in field order: exactly the state attrs' ``__init__`` would leave.
+It does so only for classes whose ``__init__`` would do nothing more than
+store the values (no validators, converters, factories or hooks of their
+own); any other class, a user's subclass with a validator for example, is
+built by calling its ``__init__``.
 
 Three rules make the round trip lossless:
 
 1. keys a model does not know are kept verbatim in ``extra``;
 2. a value of the wrong type leaves its field ``None``, is reported as an
-   `Issue` with its JSON path, and is kept verbatim;
+   `Issue` with its JSON path, and is kept in ``verbatim``;
 3. a value that was typed from another spelling (``"true"`` for a boolean,
-   ``"Apr 11, 2016 5:23:50 PM"`` for a time, an explicit ``null``) remembers
-   that spelling, and gives it back for as long as the field keeps that value.
+   ``"Apr 11, 2016 5:23:50 PM"`` for a time, an explicit ``null``) is kept
+   in ``verbatim`` too, and printed back for as long as the field keeps the
+   value read from it.
 
-Rules 2 and 3 share one private mapping per instance, ``_wire``, from wire key
-to ``(typed value, original value)``; it is ``None`` for the common instance
-that needs neither.
+Both mappings are fields, so equality, hashing, ``attrs.evolve`` and pickling
+see them: two models are equal exactly when they print the same mapping.
 """
 
 from __future__ import annotations
 
+import contextvars
 import enum
+import linecache
 import reprlib
+import threading
 import types
 import typing
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from types import MappingProxyType
-from typing import Any, Self, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import attrs
 
 from ._issues import Issue, ParseError, Severity
-from ._timestamps import format_canonical, is_canonical, parse_timestamp
+from ._timestamps import (
+    format_canonical,
+    is_canonical,
+    parse_canonical,
+    parse_timestamp,
+)
+
+if TYPE_CHECKING:
+    # Python 3.11's typing.Self, for type checkers only.
+    from typing_extensions import Self
 
 __all__ = [
     "BAD",
@@ -57,6 +74,9 @@ __all__ = [
     "JsonPath",
     "Kind",
     "Model",
+    "StrEnum",
+    "build_input",
+    "copy_input",
     "copy_json",
     "key",
     "render_path",
@@ -74,8 +94,38 @@ HOOK = "elbtrail.hook"
 #: Field metadata: the field is not on the wire at all (``Event.issues``).
 SKIP = "elbtrail.skip"
 
+
+class StrEnum(str, enum.Enum):
+    """
+    An enum whose members are strings, printed as their values.
+
+    ``enum.StrEnum`` from Python 3.11, on every supported Python.
+    """
+
+    __str__ = str.__str__
+
+    def __format__(self, format_spec: str) -> str:
+        """Format the value, as a `str` would."""
+        return str.__format__(self.value, format_spec)
+
+
+class _FrozenDict(dict[str, Any]):
+    """A `dict` that refuses changes: for mappings several models share."""
+
+    def _refuse(self, *_args: object, **_kwargs: object) -> NoReturn:
+        msg = "this mapping belongs to a frozen model and cannot be changed"
+        raise TypeError(msg)
+
+    __setitem__ = __delitem__ = __ior__ = _refuse
+    clear = pop = popitem = setdefault = update = _refuse
+
+    def __reduce__(self) -> tuple[type[_FrozenDict], tuple[dict[str, Any]]]:
+        """Pickle as a plain copy of the items."""
+        return (type(self), (dict(self),))
+
+
 #: The shared, immutable empty mapping for models without unknown keys.
-EMPTY: Mapping[str, Any] = MappingProxyType({})
+EMPTY: Mapping[str, Any] = _FrozenDict()
 
 
 def key(name: str) -> Any:
@@ -90,14 +140,24 @@ class Model:
 
     Attributes:
         extra: Keys this model does not know (new fields AWS adds), verbatim.
+        verbatim: Values of known keys that the typed attributes cannot give
+            back as they were read, by wire key: explicit ``null``, values of
+            the wrong type (the attribute is then ``None``) and other spellings
+            (``"true"`` for ``True``, a Java-style time). `to_dict()` prints
+            them for as long as the attribute keeps the value read from them;
+            entries that no longer match their attribute are dropped when an
+            instance is built, by `attrs.evolve` for example.
 
     Added in version 0.1.0.
     """
 
     extra: Mapping[str, Any] = attrs.field(default=EMPTY, repr=False, hash=False)
-    _wire: Mapping[str, tuple[Any, Any]] | None = attrs.field(
-        default=None, repr=False, eq=False, hash=False, alias="_wire"
-    )
+    verbatim: Mapping[str, Any] = attrs.field(default=EMPTY, repr=False, hash=False)
+
+    def __attrs_post_init__(self) -> None:
+        """Keep only the ``verbatim`` entries that still match their attribute."""
+        if self.verbatim:
+            object.__setattr__(self, "verbatim", _checked_verbatim(self))
 
     @classmethod
     def _elbtrail_choose(cls, data: Mapping[str, Any]) -> type[Model]:  # noqa: ARG003
@@ -108,14 +168,6 @@ class Model:
         (``userIdentity.type``); every other model builds itself.
         """
         return cls
-
-    def __getattr__(self, name: str) -> Any:
-        """Find a field's default on the class (see ``install_defaults``)."""
-        cls = type(self)
-        if name.startswith("__") or cls.__dict__.get("_elbtrail_defaults"):
-            raise AttributeError(name)
-        install_defaults(cls)
-        return getattr(self, name)
 
     def __repr__(self) -> str:
         """Show the fields that have values, and unknown keys if there are any."""
@@ -133,7 +185,8 @@ class Model:
         Return the JSON mapping this model stands for.
 
         For a model read from CloudTrail this is equal to the mapping that was
-        read, unknown keys, nulls and wrongly typed values included.
+        read, unknown keys, nulls and wrongly typed values included. It is a
+        new mapping each time: changing it does not change the model.
         """
         return unstructure(self)
 
@@ -142,15 +195,25 @@ class Model:
         """
         Build the model from a JSON mapping in CloudTrail's casing.
 
+        The model keeps copies of the values it does not type: changing
+        *data* afterwards does not change it.
+
         Args:
             data: The mapping, for example a record's ``requestParameters``.
             strict: Raise instead of keeping wrongly typed values.
 
         Raises:
             elbtrail.ParseError: In strict mode, when a value has the wrong type.
+            TypeError: If *data* is not a mapping.
         """
+        if not isinstance(data, Mapping):
+            got = type(data).__name__
+            msg = f"{cls.__qualname__}.from_dict() takes a mapping, got {got}"
+            raise TypeError(msg)
         issues: list[Issue] = []
-        result = structure(cls, data, "", issues)
+        result = build_input(
+            lambda copied: structure(cls, copied, "", issues), dict(data)
+        )
         if strict and any(i.is_damage for i in issues):
             raise ParseError(issues)
         return result
@@ -166,6 +229,11 @@ class Model:
 
 
 ModelT = TypeVar("ModelT", bound=Model)
+
+# Compiling a class's functions happens once, on first use, possibly in many
+# threads at once: one lock serialises it. Reentrant, because compiling a
+# class compiles the classes of its fields.
+_COMPILE = threading.RLock()
 
 # ---------------------------------------------------------------------------
 # Kinds: what a field's annotation asks for, decided once per class.
@@ -251,15 +319,6 @@ def render_path(path: JsonPath) -> str:
     return out
 
 
-def _put(
-    wire: dict[str, tuple[Any, Any]] | None, wire_key: str, typed: Any, raw: Any
-) -> dict[str, tuple[Any, Any]]:
-    if wire is None:
-        wire = {}
-    wire[wire_key] = (typed, raw)
-    return wire
-
-
 # Bounded in depth and length: a wrong value may be a huge or deeply nested one.
 _REPR = reprlib.Repr()
 _REPR.maxlevel = 3
@@ -321,6 +380,59 @@ def copy_json(value: Any) -> Any:
             else:
                 target.append(copied)
     return root
+
+
+_JSON_LEAVES = frozenset({str, int, float, bool, type(None)})
+
+
+def copy_input(value: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+    """
+    Copy a caller's mapping deeply; tell whether it holds only JSON's types.
+
+    A mapping built in Python may hold values no decoder makes (an
+    ``IntEnum``, a ``str`` subclass, a ``datetime``); such input is built
+    without sharing parts between events, whose keys are exact for JSON's
+    types only (see the interning below).
+    """
+    root: dict[str, Any] = {}
+    pure = True
+    stack: list[tuple[Any, Any]] = [(value, root)]
+    while stack:
+        source, target = stack.pop()
+        items = source.items() if source.__class__ is dict else enumerate(source)
+        for key, item in items:
+            kind = item.__class__
+            copied = item
+            if kind is dict or kind is list:
+                copied = {} if kind is dict else []
+                stack.append((item, copied))
+            elif kind not in _JSON_LEAVES:
+                pure = False
+            if target.__class__ is dict:
+                target[key] = copied
+            else:
+                target.append(copied)
+    return root, pure
+
+
+# Set while input with values of other than JSON's types is built.
+_UNSHARED: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "elbtrail_unshared", default=False
+)
+
+
+def build_input(
+    function: Callable[[dict[str, Any]], ModelT], data: dict[str, Any]
+) -> ModelT:
+    """Call *function* on a copy of a caller's *data*, sharing only when exact."""
+    copied, pure = copy_input(data)
+    if pure:
+        return function(copied)
+    token = _UNSHARED.set(True)
+    try:
+        return function(copied)
+    finally:
+        _UNSHARED.reset(token)
 
 
 def _same(typed: Any, current: Any) -> bool:
@@ -415,14 +527,13 @@ def _element_converter(kind: Kind) -> _Conv:
 
         return obj
     if tag == "ts":
-        fromiso = datetime.fromisoformat
 
         def time(value: Any, path: JsonPath, issues: list[Issue]) -> Any:
             # The envelope's own form formats back to the same text, so it
             # needs no remembered spelling.
             if value.__class__ is str and is_canonical(value):
                 try:
-                    return fromiso(value)
+                    return parse_canonical(value)
                 except ValueError:
                     pass
             parsed = parse_timestamp(value)
@@ -518,9 +629,15 @@ def _element_unconverter(kind: Kind) -> Callable[[Any], Any]:
 # The compiler.
 
 _Structurer = Callable[[Mapping[str, Any], JsonPath, list[Issue]], Any]
+_Unstructurer = Callable[[Any], dict[str, Any]]
+# Finished functions only: read without the lock. Functions still being
+# compiled are in _PENDING, which only the compiling thread looks at.
 _STRUCTURERS: dict[type, _Structurer] = {}
 _CONCRETE: dict[type, _Structurer] = {}
-_UNSTRUCTURERS: dict[type, Callable[[Any], dict[str, Any]]] = {}
+_PENDING: dict[type, _Structurer] = {}
+_UNSTRUCTURERS: dict[type, _Unstructurer] = {}
+_VERBATIM_RULES: dict[type, Mapping[str, tuple[str, _Conv | None]]] = {}
+_SHARE_RULES: dict[type, tuple[tuple[str, str], ...]] = {}
 
 
 @attrs.frozen
@@ -538,7 +655,7 @@ def wire_fields(cls: type[Model]) -> list[Field]:
     hints = typing.get_type_hints(cls)
     out = []
     for attribute in attrs.fields(cls):
-        if attribute.name in ("extra", "_wire") or attribute.metadata.get(SKIP):
+        if attribute.name in ("extra", "verbatim") or attribute.metadata.get(SKIP):
             continue
         wire = attribute.metadata.get(KEY) or _default_key(attribute.name)
         hook = attribute.metadata.get(HOOK)
@@ -553,59 +670,24 @@ def structurer(cls: type[Model]) -> _Structurer:
         return _STRUCTURERS[cls]
     except KeyError:
         pass
-    choose = cls._elbtrail_choose
-    function: _Structurer
-    if cls is Model or "_elbtrail_choose" not in vars(cls):
-        function = _concrete_structurer(cls)
-    else:
-        # A polymorphic base: the concrete class depends on each mapping.
-        def function(
-            data: Mapping[str, Any], path: JsonPath, issues: list[Issue]
-        ) -> Any:
-            return _concrete_structurer(choose(data))(data, path, issues)
+    with _COMPILE:
+        if cls in _STRUCTURERS:
+            return _STRUCTURERS[cls]
+        choose = cls._elbtrail_choose
+        function: _Structurer
+        if cls is Model or "_elbtrail_choose" not in vars(cls):
+            function = _concrete_structurer(cls)
+        else:
+            # A polymorphic base: the concrete class depends on each mapping.
+            def function(
+                data: Mapping[str, Any], path: JsonPath, issues: list[Issue]
+            ) -> Any:
+                return _concrete_structurer(choose(data))(data, path, issues)
 
-    if vars(cls).get("_elbtrail_intern") and _dumps is not None:
-        function = _interning(function)
-    _STRUCTURERS[cls] = function
-    return function
-
-
-# Interning: some parts of a record repeat across thousands of records (the
-# caller's userIdentity within one session, tlsDetails). Models are immutable,
-# so one instance can stand for every equal occurrence, which saves building
-# them again and the memory of the copies. Only clean results (no issue) are
-# shared, keyed on the exact JSON text, and the table is bounded.
-_INTERN_LIMIT = 4096
-
-_dumps: Callable[[Any], bytes] | None
-try:
-    from orjson import dumps as _dumps
-except ImportError:  # pragma: no cover - without the fast extra, no interning
-    _dumps = None
-
-
-def _interning(function: _Structurer) -> _Structurer:
-    table: dict[bytes, Any] = {}
-    dumps = _dumps
-    assert dumps is not None
-
-    def interned(data: Mapping[str, Any], path: JsonPath, issues: list[Issue]) -> Any:
-        try:
-            text = dumps(data)
-        except TypeError:  # integers beyond 64 bits
-            return function(data, path, issues)
-        found = table.get(text)
-        if found is not None:
-            return found
-        before = len(issues)
-        result = function(data, path, issues)
-        if len(issues) == before:
-            if len(table) >= _INTERN_LIMIT:
-                table.clear()
-            table[text] = result
-        return result
-
-    return interned
+        if vars(cls).get("_elbtrail_intern") and _dumps is not None:
+            function = _interning(function)
+        _STRUCTURERS[cls] = function
+        return function
 
 
 def _concrete_structurer(cls: type[Model]) -> _Structurer:
@@ -613,34 +695,51 @@ def _concrete_structurer(cls: type[Model]) -> _Structurer:
         return _CONCRETE[cls]
     except KeyError:
         pass
-    # Stand in for this class while its own fields compile, for recursive shapes.
-    _CONCRETE[cls] = lambda d, p, i: _CONCRETE[cls](d, p, i)  # noqa: PLW0108 - late lookup
-    try:
-        function = _build_structurer(cls)
-    except BaseException:
-        del _CONCRETE[cls]
-        raise
-    _CONCRETE[cls] = function
-    if "_elbtrail_choose" not in vars(cls):
-        _STRUCTURERS[cls] = function
-    return function
+    with _COMPILE:
+        if cls in _CONCRETE:
+            return _CONCRETE[cls]
+        if cls in _PENDING:
+            # A recursive shape, met again while its own fields compile: by
+            # the time this runs on data, the class is finished.
+            return _PENDING[cls]
+        _PENDING[cls] = lambda d, p, i: _CONCRETE[cls](d, p, i)  # noqa: PLW0108 - late lookup
+        try:
+            function = _build_structurer(cls)
+        finally:
+            del _PENDING[cls]
+        _CONCRETE[cls] = function
+        return function
 
 
-def install_defaults(cls: type[Model]) -> None:
+def _builds_like_init(cls: type[Model]) -> bool:
     """
-    Put each field's default on the class, once.
+    Whether storing the values in ``__dict__`` is all ``__init__`` would do.
 
-    Instances keep only the fields they have in their ``__dict__``; reading
-    any other field finds the class's default. Building a record's objects
-    then costs one small dictionary each, not a call per field.
+    True for every elbtrail model; false for a class with a validator, a
+    converter, a factory, an ``on_setattr`` hook, slots, initialisation hooks
+    or an ``__init__`` of its own, which is then built through ``__init__``.
     """
-    if cls.__dict__.get("_elbtrail_defaults"):
-        return
+    if getattr(cls, "__attrs_pre_init__", None) is not None:
+        return False
+    # An __init__ written by hand, or fields kept in slots, rather than in
+    # the __dict__ this fills.
+    code = getattr(cls.__init__, "__code__", None)
+    if code is None or not code.co_filename.startswith("<attrs generated "):
+        return False
+    if any(vars(k).get("__slots__") for k in cls.__mro__):
+        return False
+    if cls.__attrs_post_init__ is not Model.__attrs_post_init__:
+        return False
     for attribute in attrs.fields(cls):
-        default = attribute.default
-        if not isinstance(default, attrs.Factory):  # type: ignore[arg-type]
-            type.__setattr__(cls, attribute.name, default)
-    type.__setattr__(cls, "_elbtrail_defaults", True)
+        if (
+            attribute.validator is not None
+            or attribute.converter is not None
+            or attribute.on_setattr not in (None, attrs.setters.NO_OP)
+            or isinstance(attribute.default, attrs.Factory)  # type: ignore[arg-type]
+            or (not attribute.init and attribute.default is attrs.NOTHING)
+        ):
+            return False
+    return True
 
 
 def _build_structurer(cls: type[Model]) -> _Structurer:
@@ -649,10 +748,8 @@ def _build_structurer(cls: type[Model]) -> _Structurer:
 
     One loop over the mapping's items: strings and integers of the right
     type (most values) are stored with a table lookup; other kinds go through
-    their converter; unknown keys are collected in ``extra``. The result's
-    ``__dict__`` holds only what the mapping had; see `install_defaults()`.
+    their converter; unknown keys are collected in ``extra``.
     """
-    install_defaults(cls)
     fields = wire_fields(cls)
     simple: dict[str, tuple[str, type]] = {}
     converters: dict[str, tuple[str, _Conv]] = {}
@@ -666,14 +763,28 @@ def _build_structurer(cls: type[Model]) -> _Structurer:
         converters[field.wire] = (field.name, convert)
         if field.kind.tag in ("str", "int"):
             simple[field.wire] = (field.name, str if field.kind.tag == "str" else int)
+    attributes = attrs.fields(cls)
+    if _builds_like_init(cls):
+        # Every field, in field order, with its default: what __init__ leaves.
+        defaults = {a.name: a.default for a in attributes}
+        make = None
+    else:
+        defaults = {}
+        aliases = {a.name: a.alias for a in attributes if a.init}
+
+        def make(values: dict[str, Any]) -> Any:
+            return cls(**{aliases[k]: v for k, v in values.items() if k in aliases})
+
+    copy_defaults = defaults.copy
     new = object.__new__
     set_dict = object.__setattr__
     simple_get = simple.get
     converters_get = converters.get
+    hooks_get = hooks.get
 
     def structure(data: Mapping[str, Any], path: JsonPath, issues: list[Issue]) -> Any:
-        values: dict[str, Any] = {}
-        wire: dict[str, tuple[Any, Any]] | None = None
+        values = copy_defaults()
+        verbatim: dict[str, Any] | None = None
         extra: dict[str, Any] | None = None
         for key, value in data.items():
             plain = simple_get(key)
@@ -682,34 +793,44 @@ def _build_structurer(cls: type[Model]) -> _Structurer:
                 continue
             spec = converters_get(key)
             if spec is None:
-                hook = hooks.get(key)
+                hook = hooks_get(key)
                 if hook is None:
                     if extra is None:
                         extra = {}
                     extra[key] = value
                     continue
                 if value is None:
-                    wire = _put(wire, key, None, None)
+                    if verbatim is None:
+                        verbatim = {}
+                    verbatim[key] = None
                     continue
                 name = hook[0]
                 typed = hook[1](value, data, (path, key), issues)
             elif value is None:
-                wire = _put(wire, key, None, None)
+                if verbatim is None:
+                    verbatim = {}
+                verbatim[key] = None
                 continue
             else:
                 name = spec[0]
                 typed = spec[1](value, (path, key), issues)
             if typed is _BAD:
-                wire = _put(wire, key, None, value)
+                if verbatim is None:
+                    verbatim = {}
+                verbatim[key] = value
             elif typed.__class__ is _Keep:
                 values[name] = typed.value
-                wire = _put(wire, key, typed.value, value)
+                if verbatim is None:
+                    verbatim = {}
+                verbatim[key] = value
             else:
                 values[name] = typed
         if extra is not None:
             values["extra"] = extra
-        if wire is not None:
-            values["_wire"] = wire
+        if verbatim is not None:
+            values["verbatim"] = verbatim
+        if make is not None:
+            return make(values)
         instance = new(cls)
         set_dict(instance, "__dict__", values)
         return instance
@@ -717,41 +838,111 @@ def _build_structurer(cls: type[Model]) -> _Structurer:
     return structure
 
 
-def unstructurer(cls: type[Model]) -> Callable[[Any], dict[str, Any]]:
+def _checked_verbatim(model: Model) -> Mapping[str, Any]:
+    """The entries of ``model.verbatim`` that still match their attribute, copied."""
+    rules = _verbatim_rules(type(model))
+    scratch: list[Issue] = []
+    kept: dict[str, Any] = {}
+    for wire, raw in model.verbatim.items():
+        rule = rules.get(wire)
+        if rule is None:
+            continue
+        name, convert = rule
+        current = getattr(model, name)
+        if raw is None or convert is None:
+            # A hook field keeps only what it could not build a value from.
+            keep = current is None and raw.__class__ is not dict
+        else:
+            typed = convert(raw, "", scratch)
+            if typed is _BAD:
+                keep = current is None
+            elif typed.__class__ is _Keep:
+                keep = _same(typed.value, current)
+            else:  # already the form to_dict() prints
+                keep = False
+        if keep:
+            kept[wire] = copy_json(raw)
+    return kept or EMPTY
+
+
+def _verbatim_rules(cls: type[Model]) -> Mapping[str, tuple[str, _Conv | None]]:
+    try:
+        return _VERBATIM_RULES[cls]
+    except KeyError:
+        pass
+    with _COMPILE:
+        rules = {
+            f.wire: (f.name, None if f.kind is None else _element_converter(f.kind))
+            for f in wire_fields(cls)
+        }
+        _VERBATIM_RULES[cls] = rules
+        return rules
+
+
+def unstructurer(cls: type[Model]) -> _Unstructurer:
     """Return the compiled ``model -> mapping`` function of *cls*."""
     try:
         return _UNSTRUCTURERS[cls]
     except KeyError:
         pass
+    with _COMPILE:
+        if cls not in _UNSTRUCTURERS:
+            _UNSTRUCTURERS[cls] = _build_unstructurer(cls)
+        return _UNSTRUCTURERS[cls]
+
+
+def _build_unstructurer(cls: type[Model]) -> _Unstructurer:
     fields = wire_fields(cls)
-    namespace: dict[str, Any] = {"_same": _same, "_copy": copy_json}
-    lines = ["def unstructure(o):", "    d = {}", "    w = o._wire"]
+    namespace: dict[str, Any] = {"_copy": copy_json}
+    # Two bodies: the common instance has nothing in verbatim, and pays for
+    # no lookups in it.
+    plain = ["    if not w:"]
+    checked = ["    else:"]
     for index, field in enumerate(fields):
         k = repr(field.wire)
-        if field.hook is not None:
-            convert = field.hook[1]
+        kind = field.kind
+        if kind is not None and kind.tag in ("str", "int", "float", "bool"):
+            value = "v"
         else:
-            assert field.kind is not None
-            convert = _element_unconverter(field.kind)
-        namespace[f"u{index}"] = convert
-        lines += [
-            f"    v = o.{field.name}",
-            f"    if w is not None and {k} in w and _same(w[{k}][0], v):",
-            f"        d[{k}] = _copy(w[{k}][1])",
-            "    elif v is not None:",
-            f"        d[{k}] = u{index}(v)",
+            if field.hook is not None:
+                convert = field.hook[1]
+            else:
+                assert kind is not None
+                convert = _element_unconverter(kind)
+            namespace[f"u{index}"] = convert
+            value = f"u{index}(v)"
+        plain += [
+            f"        v = o.{field.name}",
+            "        if v is not None:",
+            f"            d[{k}] = {value}",
         ]
-    lines += [
+        checked += [
+            f"        v = o.{field.name}",
+            f"        if {k} in w:",
+            f"            d[{k}] = _copy(w[{k}])",
+            "        elif v is not None:",
+            f"            d[{k}] = {value}",
+        ]
+    lines = [
+        "def unstructure(o):",
+        "    d = {}",
+        "    w = o.verbatim",
+        *plain,
+        *checked,
         "    if o.extra:",
         "        for k, v in o.extra.items():",
         "            d[k] = _copy(v)",
         "    return d",
     ]
+    if not fields:
+        lines = [line for line in lines if line not in ("    if not w:", "    else:")]
     source = "\n".join(lines) + "\n"
     filename = f"<elbtrail unstructure {cls.__module__}.{cls.__qualname__}>"
+    # Registered with linecache, so that tracebacks show the generated code.
+    lines = source.splitlines(keepends=True)
+    linecache.cache[filename] = (len(source), None, lines, filename)
     exec(compile(source, filename, "exec"), namespace)  # noqa: S102
-    function: Callable[[Any], dict[str, Any]] = namespace["unstructure"]
-    _UNSTRUCTURERS[cls] = function
+    function: _Unstructurer = namespace["unstructure"]
     return function
 
 
@@ -766,3 +957,126 @@ def structure(
 def unstructure(model: Model) -> dict[str, Any]:
     """Return the JSON mapping *model* stands for."""
     return unstructurer(type(model))(model)
+
+
+# ---------------------------------------------------------------------------
+# Interning: some parts of a record repeat across thousands of records (the
+# caller's userIdentity within one session, tlsDetails). One immutable
+# instance can stand for every equal occurrence, which saves building them
+# again and the memory of the copies.
+#
+# The table is keyed on orjson's text of the mapping, and a hit counts only
+# if the stored mapping also equals the new one. Together they are exact for
+# JSON's types: the text tells apart what equality merges (``true`` and
+# ``1``, ``1`` and ``1.0``, ``0.0`` and ``-0.0``), equality what the text
+# merges (orjson prints NaN and infinities as ``null``). Values orjson cannot
+# print (integers beyond 64 bits) are not interned, nor is input holding
+# other types than JSON's (see ``build_input``).
+# Only clean results are shared (no issue, nothing mutable inside); the table
+# is bounded in entries and in bytes of keys, and starts again empty when
+# either bound is reached.
+
+_INTERN_ENTRIES = 4096
+_INTERN_BYTES = 1 << 20
+#: Larger mappings are built each time: they are not the repeated kind.
+_INTERN_LARGEST = 2048
+
+_dumps: Callable[[Any], bytes] | None
+try:
+    from orjson import dumps as _dumps
+except ImportError:  # pragma: no cover - without the fast extra, no interning
+    _dumps = None
+
+
+#: Every interning table, so that tests can check their bounds.
+_INTERN_TABLES: list[Mapping[bytes, object]] = []
+
+
+def _interning(function: _Structurer) -> _Structurer:
+    table: dict[bytes, tuple[Mapping[str, Any], Any]] = {}
+    _INTERN_TABLES.append(table)
+    size = [0]
+    lock = threading.Lock()
+    dumps = _dumps
+    assert dumps is not None
+    unshared = _UNSHARED.get
+
+    def interned(data: Mapping[str, Any], path: JsonPath, issues: list[Issue]) -> Any:
+        if unshared():
+            return function(data, path, issues)
+        try:
+            text = dumps(data)
+        except TypeError:  # integers beyond 64 bits, keys that are not strings
+            return function(data, path, issues)
+        found = table.get(text)
+        if found is not None and found[0] == data:
+            return found[1]
+        if len(text) > _INTERN_LARGEST:
+            return function(data, path, issues)
+        before = len(issues)
+        result = function(data, path, issues)
+        if len(issues) == before and _share(result):
+            with lock:
+                if len(table) >= _INTERN_ENTRIES or size[0] >= _INTERN_BYTES:
+                    table.clear()
+                    size[0] = 0
+                table[text] = (copy_json(data), result)
+                size[0] += len(text)
+        return result
+
+    return interned
+
+
+def _share_rules(cls: type[Model]) -> tuple[tuple[str, str], ...]:
+    """The fields of *cls* that can hold models or mutable values."""
+    try:
+        return _SHARE_RULES[cls]
+    except KeyError:
+        pass
+    rules = []
+    for field in wire_fields(cls):
+        kind = field.kind
+        if kind is None:
+            rules.append((field.name, "mutable"))
+        elif kind.tag == "model":
+            rules.append((field.name, "model"))
+        elif kind.tag == "seq" and kind.arg.tag == "model":
+            rules.append((field.name, "models"))
+        elif kind.tag in ("seq", "map", "object", "any"):
+            nested = kind.arg if kind.tag == "seq" else None
+            if nested is None or nested.tag not in (*_SCALARS.values(), "enum"):
+                rules.append((field.name, "mutable"))
+    _SHARE_RULES[cls] = result = tuple(rules)
+    return result
+
+
+def _share(model: Model) -> bool:
+    """
+    Whether *model* can be shared between events; freeze it if so.
+
+    It can when nothing inside it is mutable: no unknown keys, no plain
+    mappings or lists. Its ``verbatim`` mappings become read-only.
+    """
+    seen: list[Model] = []
+    stack = [model]
+    while stack:
+        current = stack.pop()
+        if current.extra:
+            return False
+        if any(v.__class__ in (dict, list) for v in current.verbatim.values()):
+            return False
+        for name, rule in _share_rules(type(current)):
+            value = getattr(current, name)
+            if value is None:
+                continue
+            if rule == "mutable":
+                return False
+            if rule == "model":
+                stack.append(value)
+            else:
+                stack.extend(value)
+        seen.append(current)
+    for current in seen:
+        if current.verbatim and current.verbatim.__class__ is not _FrozenDict:
+            current.__dict__["verbatim"] = _FrozenDict(current.verbatim)
+    return True

@@ -7,6 +7,7 @@ import gc
 import itertools
 import json
 import os
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import closing, contextmanager
 from datetime import datetime
@@ -16,7 +17,7 @@ from typing import IO, Any
 import attrs
 
 from ._actions import ELB_EVENT_SOURCE
-from ._event import Event, parse_event
+from ._event import Event, parse_owned
 from ._formats import RawRecord, keys_beside_records, records_in
 from ._input import CHUNK_SIZE, decompressed, texts
 from ._issues import Issue, ParseError, Severity
@@ -191,7 +192,8 @@ class _Collector:
         source: str,
     ) -> Event | None:
         """Type one record; ``None`` when it is a duplicate to drop."""
-        event = parse_event(record, path=path)
+        # The record was decoded here, so the event may keep its values.
+        event = parse_owned(record, path=path)
         issues = repairs
         if event.issues:
             issues = repairs + [
@@ -257,17 +259,38 @@ class _Collector:
         )
 
 
+_GC_LOCK = threading.Lock()
+_GC_PAUSES = [0, False]  # pauses under way; whether the collector was enabled
+
+
 @contextmanager
-def _gc_paused() -> Iterator[None]:
+def _gc_paused(collector: _Collector | None = None) -> Iterator[None]:
     # Building many small objects triggers collections that find nothing to
     # free (the objects are all alive); pausing them makes parsing much faster.
-    enabled = gc.isenabled()
-    gc.disable()
+    # The pause covers elbtrail's own work only: issues for a user's on_issue
+    # callback are held, and passed on once the collector runs again; callers
+    # resume it before they yield. Pauses in several threads nest: the last
+    # one to end restores the collector as the first one found it.
+    callback = collector.on_issue if collector is not None else None
+    held: list[Issue] = []
+    if collector is not None and callback is not None:
+        collector.on_issue = held.append
+    with _GC_LOCK:
+        if _GC_PAUSES[0] == 0:
+            _GC_PAUSES[1] = gc.isenabled()
+            gc.disable()
+        _GC_PAUSES[0] += 1
     try:
         yield
     finally:
-        if enabled:
-            gc.enable()
+        with _GC_LOCK:
+            _GC_PAUSES[0] -= 1
+            if _GC_PAUSES[0] == 0 and _GC_PAUSES[1]:
+                gc.enable()
+        if collector is not None and callback is not None:
+            collector.on_issue = callback
+            for issue in held:
+                callback(issue)
 
 
 def _decode_fast(data: bytes) -> Any:
@@ -771,7 +794,7 @@ def _stream_file(
         if size > WHOLE_FILE_LIMIT:
             break
     else:
-        with _gc_paused():
+        with _gc_paused(collector):
             events = list(_events_from_plain(b"".join(head), name, collector))
         yield from events
         return

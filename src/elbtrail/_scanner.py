@@ -182,7 +182,7 @@ class Scanner:
         while True:
             try:
                 value, end = _DECODER.raw_decode(self.buf, self.pos)
-            except json.JSONDecodeError as error:
+            except json.JSONDecodeError as error:  # noqa: PERF203 - rare: damage
                 cut_short = error.pos + _SLACK >= len(self.buf) or error.msg.startswith(
                     "Unterminated string"
                 )

@@ -3,9 +3,33 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+import sys
+from datetime import datetime, timezone
 
-__all__ = ["format_canonical", "is_canonical", "parse_timestamp"]
+__all__ = ["format_canonical", "is_canonical", "parse_canonical", "parse_timestamp"]
+
+# datetime.UTC is Python 3.11's name for it.
+UTC = timezone.utc
+
+_READS_Z = sys.version_info >= (3, 11)
+
+if _READS_Z:
+    _fromisoformat = datetime.fromisoformat
+else:
+    _FRACTION = re.compile(r"(:\d\d)[.,](\d+)")
+
+    def _fromisoformat(text: str) -> datetime:
+        # Python 3.10 reads neither a trailing Z nor fractions of other than
+        # three or six digits; spell them as it reads them.
+        try:
+            return datetime.fromisoformat(text)
+        except ValueError:
+            if text[-1:] in ("Z", "z"):
+                text = text[:-1] + "+00:00"
+            text = _FRACTION.sub(
+                lambda m: f"{m[1]}.{(m[2] + '000000')[:6]}", text, count=1
+            )
+            return datetime.fromisoformat(text)
 
 
 # Java's default DateFormat, as CloudTrail prints ELB times in responseElements:
@@ -60,6 +84,21 @@ def is_canonical(text: str) -> bool:
     )
 
 
+def parse_canonical(text: str) -> datetime:
+    """
+    Read a time in the layout `is_canonical()` accepts, as an aware datetime.
+
+    ``datetime.fromisoformat`` reads a trailing ``Z`` only from Python 3.11,
+    so the zone is set here.
+
+    Raises:
+        ValueError: If the digits do not make a valid time.
+    """
+    if _READS_Z:
+        return datetime.fromisoformat(text)
+    return datetime.fromisoformat(text[:19] + "+00:00")
+
+
 def format_canonical(value: datetime) -> str:
     """Print *value* in CloudTrail's envelope form, ``2016-04-01T15:31:48Z``."""
     if value.tzinfo is not None:
@@ -90,7 +129,7 @@ def parse_timestamp(value: object) -> datetime | None:
 
 def _parse_text(text: str) -> datetime | None:
     try:
-        parsed = datetime.fromisoformat(text)
+        parsed = _fromisoformat(text)
     except ValueError:
         pass
     else:

@@ -191,7 +191,7 @@ _READ_PREFIXES = ("Describe", "Get")
 _Plan = tuple[tuple[str, "tuple[ResourceKind, _Role] | None"], ...]
 _PLANS: dict[type[Model], _Plan] = {}
 _PLANS_LOCK = threading.Lock()
-_NOT_WALKED = frozenset({"extra", "_wire"})
+_NOT_WALKED = frozenset({"extra", "verbatim"})
 
 
 def _plan(cls: type[Model]) -> _Plan:

@@ -23,13 +23,12 @@ Added in version 0.1.0.
 
 from __future__ import annotations
 
-import enum
 import gzip as gzip_module
 import json
 import re
 import string
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime, timezone
 from typing import Any
 
 import attrs
@@ -46,7 +45,7 @@ except ImportError as error:  # pragma: no cover - depends on the environment
 from ._actions import ELB_EVENT_SOURCE, Action, Api, actions
 from ._event import Event, parse_event
 from ._identity import IDENTITY_TYPES
-from ._model import Kind, Model, wire_fields
+from ._model import Kind, Model, StrEnum, wire_fields
 from ._timestamps import format_canonical
 
 __all__ = [
@@ -96,7 +95,7 @@ def _instants() -> st.SearchStrategy[datetime]:
     return st.datetimes(
         min_value=datetime(2012, 6, 1),  # noqa: DTZ001 - made aware below
         max_value=datetime(2030, 12, 31),  # noqa: DTZ001
-        timezones=st.just(UTC),
+        timezones=st.just(timezone.utc),
     ).map(lambda t: t.replace(microsecond=0))
 
 
@@ -464,7 +463,7 @@ def _other_records() -> st.SearchStrategy[dict[str, Any]]:
 # -- whole files -------------------------------------------------------------------
 
 
-class Shape(enum.StrEnum):
+class Shape(StrEnum):
     """The file shapes `log_files()` writes."""
 
     #: ``{"Records": [...]}`` on one line, as CloudTrail delivers it.

@@ -16,13 +16,12 @@ Do not edit it by hand: change the generator and run it again.
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Mapping
 from datetime import datetime
 
 import attrs
 
-from ._model import Model, key
+from ._model import Model, StrEnum, key
 
 __all__ = [
     "ACTIONS",
@@ -223,7 +222,7 @@ __all__ = [
 API_VERSION = "2015-12-01"
 
 
-class ActionTypeEnum(enum.StrEnum):
+class ActionTypeEnum(StrEnum):
     """
     Known values of ``ActionTypeEnum``. Values AWS adds later stay plain strings.
     """
@@ -236,7 +235,7 @@ class ActionTypeEnum(enum.StrEnum):
     JWT_VALIDATION = "jwt-validation"
 
 
-class AdvertiseTrustStoreCaNamesEnum(enum.StrEnum):
+class AdvertiseTrustStoreCaNamesEnum(StrEnum):
     """
     Known values of ``AdvertiseTrustStoreCaNamesEnum``. Values AWS adds later stay
     plain strings.
@@ -246,7 +245,7 @@ class AdvertiseTrustStoreCaNamesEnum(enum.StrEnum):
     OFF = "off"
 
 
-class AnomalyResultEnum(enum.StrEnum):
+class AnomalyResultEnum(StrEnum):
     """
     Known values of ``AnomalyResultEnum``. Values AWS adds later stay plain strings.
     """
@@ -255,7 +254,7 @@ class AnomalyResultEnum(enum.StrEnum):
     NORMAL = "normal"
 
 
-class AuthenticateCognitoActionConditionalBehaviorEnum(enum.StrEnum):
+class AuthenticateCognitoActionConditionalBehaviorEnum(StrEnum):
     """
     Known values of ``AuthenticateCognitoActionConditionalBehaviorEnum``. Values AWS
     adds later stay plain strings.
@@ -266,7 +265,7 @@ class AuthenticateCognitoActionConditionalBehaviorEnum(enum.StrEnum):
     AUTHENTICATE = "authenticate"
 
 
-class AuthenticateOidcActionConditionalBehaviorEnum(enum.StrEnum):
+class AuthenticateOidcActionConditionalBehaviorEnum(StrEnum):
     """
     Known values of ``AuthenticateOidcActionConditionalBehaviorEnum``. Values AWS
     adds later stay plain strings.
@@ -277,7 +276,7 @@ class AuthenticateOidcActionConditionalBehaviorEnum(enum.StrEnum):
     AUTHENTICATE = "authenticate"
 
 
-class CapacityReservationStateEnum(enum.StrEnum):
+class CapacityReservationStateEnum(StrEnum):
     """
     Known values of ``CapacityReservationStateEnum``. Values AWS adds later stay
     plain strings.
@@ -289,7 +288,7 @@ class CapacityReservationStateEnum(enum.StrEnum):
     FAILED = "failed"
 
 
-class ClientCertificateIdentityFilterAction(enum.StrEnum):
+class ClientCertificateIdentityFilterAction(StrEnum):
     """
     Known values of ``ClientCertificateIdentityFilterAction``. Values AWS adds later
     stay plain strings.
@@ -298,7 +297,7 @@ class ClientCertificateIdentityFilterAction(enum.StrEnum):
     ACCEPT = "accept"
 
 
-class ClientCertificateIdentityFilterField(enum.StrEnum):
+class ClientCertificateIdentityFilterField(StrEnum):
     """
     Known values of ``ClientCertificateIdentityFilterField``. Values AWS adds later
     stay plain strings.
@@ -310,7 +309,7 @@ class ClientCertificateIdentityFilterField(enum.StrEnum):
     SAN_URI = "san-uri"
 
 
-class ClientCertificateIdentityFilterMatchType(enum.StrEnum):
+class ClientCertificateIdentityFilterMatchType(StrEnum):
     """
     Known values of ``ClientCertificateIdentityFilterMatchType``. Values AWS adds
     later stay plain strings.
@@ -320,7 +319,7 @@ class ClientCertificateIdentityFilterMatchType(enum.StrEnum):
     PREFIX = "prefix"
 
 
-class DescribeTargetHealthInputIncludeEnum(enum.StrEnum):
+class DescribeTargetHealthInputIncludeEnum(StrEnum):
     """
     Known values of ``DescribeTargetHealthInputIncludeEnum``. Values AWS adds later
     stay plain strings.
@@ -330,7 +329,7 @@ class DescribeTargetHealthInputIncludeEnum(enum.StrEnum):
     ALL = "All"
 
 
-class EnablePrefixForIpv6SourceNatEnum(enum.StrEnum):
+class EnablePrefixForIpv6SourceNatEnum(StrEnum):
     """
     Known values of ``EnablePrefixForIpv6SourceNatEnum``. Values AWS adds later stay
     plain strings.
@@ -340,7 +339,7 @@ class EnablePrefixForIpv6SourceNatEnum(enum.StrEnum):
     OFF = "off"
 
 
-class EnforceSecurityGroupInboundRulesOnPrivateLinkTrafficEnum(enum.StrEnum):
+class EnforceSecurityGroupInboundRulesOnPrivateLinkTrafficEnum(StrEnum):
     """
     Known values of ``EnforceSecurityGroupInboundRulesOnPrivateLinkTrafficEnum``.
     Values AWS adds later stay plain strings.
@@ -350,7 +349,7 @@ class EnforceSecurityGroupInboundRulesOnPrivateLinkTrafficEnum(enum.StrEnum):
     OFF = "off"
 
 
-class IpAddressType(enum.StrEnum):
+class IpAddressType(StrEnum):
     """
     Known values of ``IpAddressType``. Values AWS adds later stay plain strings.
     """
@@ -360,7 +359,7 @@ class IpAddressType(enum.StrEnum):
     DUALSTACK_WITHOUT_PUBLIC_IPV4 = "dualstack-without-public-ipv4"
 
 
-class JwtValidationActionAdditionalClaimFormatEnum(enum.StrEnum):
+class JwtValidationActionAdditionalClaimFormatEnum(StrEnum):
     """
     Known values of ``JwtValidationActionAdditionalClaimFormatEnum``. Values AWS
     adds later stay plain strings.
@@ -371,7 +370,7 @@ class JwtValidationActionAdditionalClaimFormatEnum(enum.StrEnum):
     SPACE_SEPARATED_VALUES = "space-separated-values"
 
 
-class LoadBalancerSchemeEnum(enum.StrEnum):
+class LoadBalancerSchemeEnum(StrEnum):
     """
     Known values of ``LoadBalancerSchemeEnum``. Values AWS adds later stay plain
     strings.
@@ -381,7 +380,7 @@ class LoadBalancerSchemeEnum(enum.StrEnum):
     INTERNAL = "internal"
 
 
-class LoadBalancerStateEnum(enum.StrEnum):
+class LoadBalancerStateEnum(StrEnum):
     """
     Known values of ``LoadBalancerStateEnum``. Values AWS adds later stay plain
     strings.
@@ -393,7 +392,7 @@ class LoadBalancerStateEnum(enum.StrEnum):
     FAILED = "failed"
 
 
-class LoadBalancerTypeEnum(enum.StrEnum):
+class LoadBalancerTypeEnum(StrEnum):
     """
     Known values of ``LoadBalancerTypeEnum``. Values AWS adds later stay plain
     strings.
@@ -404,7 +403,7 @@ class LoadBalancerTypeEnum(enum.StrEnum):
     GATEWAY = "gateway"
 
 
-class MitigationInEffectEnum(enum.StrEnum):
+class MitigationInEffectEnum(StrEnum):
     """
     Known values of ``MitigationInEffectEnum``. Values AWS adds later stay plain
     strings.
@@ -414,7 +413,7 @@ class MitigationInEffectEnum(enum.StrEnum):
     NO = "no"
 
 
-class ProtocolEnum(enum.StrEnum):
+class ProtocolEnum(StrEnum):
     """
     Known values of ``ProtocolEnum``. Values AWS adds later stay plain strings.
     """
@@ -430,7 +429,7 @@ class ProtocolEnum(enum.StrEnum):
     TCP_QUIC = "TCP_QUIC"
 
 
-class RedirectActionStatusCodeEnum(enum.StrEnum):
+class RedirectActionStatusCodeEnum(StrEnum):
     """
     Known values of ``RedirectActionStatusCodeEnum``. Values AWS adds later stay
     plain strings.
@@ -440,7 +439,7 @@ class RedirectActionStatusCodeEnum(enum.StrEnum):
     HTTP_302 = "HTTP_302"
 
 
-class RemoveIpamPoolEnum(enum.StrEnum):
+class RemoveIpamPoolEnum(StrEnum):
     """
     Known values of ``RemoveIpamPoolEnum``. Values AWS adds later stay plain
     strings.
@@ -449,7 +448,7 @@ class RemoveIpamPoolEnum(enum.StrEnum):
     IPV4 = "ipv4"
 
 
-class RevocationType(enum.StrEnum):
+class RevocationType(StrEnum):
     """
     Known values of ``RevocationType``. Values AWS adds later stay plain strings.
     """
@@ -457,7 +456,7 @@ class RevocationType(enum.StrEnum):
     CRL = "CRL"
 
 
-class SourceIpAddressTypeEnum(enum.StrEnum):
+class SourceIpAddressTypeEnum(StrEnum):
     """
     Known values of ``SourceIpAddressTypeEnum``. Values AWS adds later stay plain
     strings.
@@ -467,7 +466,7 @@ class SourceIpAddressTypeEnum(enum.StrEnum):
     IPV6 = "ipv6"
 
 
-class TargetAdministrativeOverrideReasonEnum(enum.StrEnum):
+class TargetAdministrativeOverrideReasonEnum(StrEnum):
     """
     Known values of ``TargetAdministrativeOverrideReasonEnum``. Values AWS adds
     later stay plain strings.
@@ -481,7 +480,7 @@ class TargetAdministrativeOverrideReasonEnum(enum.StrEnum):
     )
 
 
-class TargetAdministrativeOverrideStateEnum(enum.StrEnum):
+class TargetAdministrativeOverrideStateEnum(StrEnum):
     """
     Known values of ``TargetAdministrativeOverrideStateEnum``. Values AWS adds later
     stay plain strings.
@@ -493,7 +492,7 @@ class TargetAdministrativeOverrideStateEnum(enum.StrEnum):
     ZONAL_SHIFT_DELEGATED_TO_DNS = "zonal_shift_delegated_to_dns"
 
 
-class TargetGroupIpAddressTypeEnum(enum.StrEnum):
+class TargetGroupIpAddressTypeEnum(StrEnum):
     """
     Known values of ``TargetGroupIpAddressTypeEnum``. Values AWS adds later stay
     plain strings.
@@ -503,7 +502,7 @@ class TargetGroupIpAddressTypeEnum(enum.StrEnum):
     IPV6 = "ipv6"
 
 
-class TargetHealthReasonEnum(enum.StrEnum):
+class TargetHealthReasonEnum(StrEnum):
     """
     Known values of ``TargetHealthReasonEnum``. Values AWS adds later stay plain
     strings.
@@ -523,7 +522,7 @@ class TargetHealthReasonEnum(enum.StrEnum):
     ELB_INTERNALERROR = "Elb.InternalError"
 
 
-class TargetHealthStateEnum(enum.StrEnum):
+class TargetHealthStateEnum(StrEnum):
     """
     Known values of ``TargetHealthStateEnum``. Values AWS adds later stay plain
     strings.
@@ -538,7 +537,7 @@ class TargetHealthStateEnum(enum.StrEnum):
     UNAVAILABLE = "unavailable"
 
 
-class TargetTypeEnum(enum.StrEnum):
+class TargetTypeEnum(StrEnum):
     """
     Known values of ``TargetTypeEnum``. Values AWS adds later stay plain strings.
     """
@@ -549,7 +548,7 @@ class TargetTypeEnum(enum.StrEnum):
     ALB = "alb"
 
 
-class TransformTypeEnum(enum.StrEnum):
+class TransformTypeEnum(StrEnum):
     """
     Known values of ``TransformTypeEnum``. Values AWS adds later stay plain strings.
     """
@@ -558,7 +557,7 @@ class TransformTypeEnum(enum.StrEnum):
     URL_REWRITE = "url-rewrite"
 
 
-class TrustStoreAssociationStatusEnum(enum.StrEnum):
+class TrustStoreAssociationStatusEnum(StrEnum):
     """
     Known values of ``TrustStoreAssociationStatusEnum``. Values AWS adds later stay
     plain strings.
@@ -568,7 +567,7 @@ class TrustStoreAssociationStatusEnum(enum.StrEnum):
     REMOVED = "removed"
 
 
-class TrustStoreStatus(enum.StrEnum):
+class TrustStoreStatus(StrEnum):
     """
     Known values of ``TrustStoreStatus``. Values AWS adds later stay plain strings.
     """

@@ -55,3 +55,17 @@ def touched(path: str) -> list[str]:
                 name: str | None = resource.name
                 names.append(name or resource.identifier)
     return names
+
+
+def convert(record: dict[str, object]) -> object:
+    """The cattrs converter keeps the types of what it structures."""
+    converter = elbtrail.make_converter()
+    event: elbtrail.Event = converter.structure(record, elbtrail.Event)
+    listener = converter.structure({"protocol": "HTTP"}, classic.Listener)
+    port: int | None = listener.load_balancer_port
+    return converter.unstructure(event), port
+
+
+def spellings(event: elbtrail.Event) -> object:
+    """Unknown keys and kept spellings are read-only mappings."""
+    return dict(event.extra), event.verbatim.get("awsRegion")
