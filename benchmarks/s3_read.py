@@ -63,7 +63,7 @@ def _start_server() -> tuple[subprocess.Popen[bytes], str]:
         try:
             with urllib.request.urlopen(f"{url}/moto-api/", timeout=1):  # noqa: S310
                 return server, url
-        except OSError:
+        except OSError:  # noqa: PERF203 - polling until the server answers
             time.sleep(0.1)
     server.kill()
     msg = "moto's server did not start"
