@@ -39,6 +39,7 @@ from ._identity import (
 from ._issues import Issue, ParseError, Severity
 from ._model import Model
 from ._readers import EventStream, LogResult, iter_events, loads, read
+from ._touched import ResourceKind, TouchedResource, touched_resources
 
 __all__ = [
     "ELB_EVENT_SOURCE",
@@ -63,6 +64,7 @@ __all__ = [
     "OnBehalfOf",
     "ParseError",
     "Resource",
+    "ResourceKind",
     "RoleIdentity",
     "RootIdentity",
     "SAMLUserIdentity",
@@ -71,6 +73,7 @@ __all__ = [
     "SessionIssuer",
     "Severity",
     "TlsDetails",
+    "TouchedResource",
     "UnknownIdentity",
     "UserIdentity",
     "WebIdFederationData",
@@ -81,6 +84,7 @@ __all__ = [
     "loads",
     "parse_event",
     "read",
+    "touched_resources",
 ]
 
 # Imported on first use: the per-action models take most of the import time.
