@@ -28,7 +28,7 @@ def _group(session: nox.Session, *names: str) -> None:
 @nox.session
 def tests(session: nox.Session) -> None:
     """Run the test suite, with the bounded Hypothesis profile."""
-    session.install("-e", ".[fast,hypothesis]")
+    session.install("-e", ".[fast,hypothesis,arrow,dask]")
     _group(session, "tests")
     session.run("pytest", *session.posargs)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from ._actions import ELB_EVENT_SOURCE, Action, Api, action_for, actions
+from ._arrow import from_arrow, issues_to_arrow, to_arrow
 from ._event import Addendum, Event, Resource, TlsDetails, parse_event
 from ._identity import (
     IDENTITY_TYPES,
@@ -80,15 +81,18 @@ __all__ = [
     "WebIdentityUserIdentity",
     "action_for",
     "actions",
+    "from_arrow",
+    "issues_to_arrow",
     "iter_events",
     "loads",
     "parse_event",
     "read",
+    "to_arrow",
     "touched_resources",
 ]
 
 # Imported on first use: the per-action models take most of the import time.
-_LAZY_SUBMODULES = frozenset({"classic", "v2", "strategies"})
+_LAZY_SUBMODULES = frozenset({"classic", "v2", "strategies", "dask"})
 
 
 def __getattr__(name: str) -> Any:

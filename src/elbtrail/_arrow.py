@@ -1,0 +1,531 @@
+"""
+Events and issues as Arrow tables, with a documented, stable schema.
+
+Theory of operation
+-------------------
+One row per event. The envelope's scalar fields are typed columns named as
+`elbtrail.Event`'s attributes; nested parts (``requestParameters``,
+``userIdentity``, ...) are JSON text; columns people filter on (the caller,
+the ELB action and the resources it touched) are derived from the typed
+event and are there for queries only.
+
+The round trip is exact because a column is trusted only where it gives back
+the record's own value: a key whose value a column cannot hold as it was
+read (a time in another spelling, a value of the wrong type, a key elbtrail
+does not know) goes verbatim into ``other_fields``, a JSON object laid over
+the columns by `from_arrow`, and a key the record lacks where a column's
+null would otherwise put one is named in ``absent_fields``.
+
+pyarrow is imported on first use, so ``import elbtrail`` does not need it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Iterator
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from ._actions import Api
+from ._event import Event, parse_event
+from ._issues import Issue
+from ._touched import touched_resources
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+orjson: Any
+try:
+    import orjson
+except ImportError:  # pragma: no cover - exercised by the pure-Python test run
+    orjson = None
+
+__all__ = [
+    "BATCH_ROWS",
+    "Located",
+    "event_batches",
+    "event_schema",
+    "from_arrow",
+    "issue_schema",
+    "issues_to_arrow",
+    "pyarrow",
+    "to_arrow",
+]
+
+#: Rows per record batch: large enough for columnar speed, small enough that
+#: a batch of big records stays a few megabytes.
+BATCH_ROWS = 4096
+
+#: An event with where it was read: (event, source, record index in source).
+Located = tuple[Event, str | None, int | None]
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MS = timedelta(milliseconds=1)
+_API_NAMES = {Api.CLASSIC: "classic", Api.V2: "v2"}
+
+
+def pyarrow() -> Any:
+    """Import pyarrow, or say which extra installs it."""
+    try:
+        import pyarrow as pa  # noqa: PLC0415 - an optional extra, loaded on use
+    except ImportError as error:
+        msg = (
+            "elbtrail's Arrow and Parquet support needs pyarrow, which is not "
+            "installed: pip install 'elbtrail[arrow]'"
+        )
+        raise ModuleNotFoundError(msg, name="pyarrow") from error
+    return pa
+
+
+# -- the schema --------------------------------------------------------------------
+
+# Envelope keys held by typed columns: (column, wire key, kind). A kind is
+# "str", "bool", "time" or "flag" (a boolean CloudTrail writes as a string).
+_SCALARS: tuple[tuple[str, str, str], ...] = (
+    ("event_time", "eventTime", "time"),
+    ("event_version", "eventVersion", "str"),
+    ("event_source", "eventSource", "str"),
+    ("event_name", "eventName", "str"),
+    ("aws_region", "awsRegion", "str"),
+    ("recipient_account_id", "recipientAccountId", "str"),
+    ("source_ip_address", "sourceIPAddress", "str"),
+    ("user_agent", "userAgent", "str"),
+    ("error_code", "errorCode", "str"),
+    ("error_message", "errorMessage", "str"),
+    ("request_id", "requestID", "str"),
+    ("event_id", "eventID", "str"),
+    ("read_only", "readOnly", "bool"),
+    ("event_type", "eventType", "str"),
+    ("api_version", "apiVersion", "str"),
+    ("management_event", "managementEvent", "bool"),
+    ("shared_event_id", "sharedEventID", "str"),
+    ("vpc_endpoint_id", "vpcEndpointId", "str"),
+    ("vpc_endpoint_account_id", "vpcEndpointAccountId", "str"),
+    ("event_category", "eventCategory", "str"),
+    ("session_credential_from_console", "sessionCredentialFromConsole", "flag"),
+    ("annotation", "annotation", "str"),
+)
+
+# Nested parts held as JSON text: (column, wire key).
+_JSON: tuple[tuple[str, str], ...] = (
+    ("request_parameters", "requestParameters"),
+    ("response_elements", "responseElements"),
+    ("user_identity", "userIdentity"),
+    ("resources", "resources"),
+    ("additional_event_data", "additionalEventData"),
+    ("service_event_details", "serviceEventDetails"),
+    ("addendum", "addendum"),
+    ("tls_details", "tlsDetails"),
+    ("edge_device_details", "edgeDeviceDetails"),
+    ("insight_details", "insightDetails"),
+    ("event_context", "eventContext"),
+)
+
+# JSON columns whose null is a JSON null, as CloudTrail writes these two keys
+# in every record; for the others a null column means the key is absent.
+_NULL_IS_JSON_NULL = frozenset({"requestParameters", "responseElements"})
+
+# Derived from userIdentity, for filtering: (column, kind).
+_IDENTITY: tuple[tuple[str, str], ...] = (
+    ("user_identity_type", "str"),
+    ("user_identity_principal_id", "str"),
+    ("user_identity_arn", "str"),
+    ("user_identity_account_id", "str"),
+    ("user_identity_access_key_id", "str"),
+    ("user_identity_user_name", "str"),
+    ("user_identity_invoked_by", "str"),
+    ("principal", "str"),
+    ("session_issuer_type", "str"),
+    ("session_issuer_arn", "str"),
+    ("session_issuer_user_name", "str"),
+    ("session_issuer_account_id", "str"),
+    ("mfa_authenticated", "bool"),
+)
+
+# The resources an ELB call touched, derived from its typed parameters and
+# response: (column, kind of touched resource, attribute taken).
+_TOUCHED: tuple[tuple[str, str, str], ...] = (
+    ("load_balancer_names", "load-balancer", "name"),
+    ("load_balancer_arns", "load-balancer", "arn"),
+    ("listener_arns", "listener", "arn"),
+    ("target_group_arns", "target-group", "arn"),
+    ("rule_arns", "rule", "arn"),
+    ("target_ids", "target", "name"),
+)
+
+
+def event_schema() -> pa.Schema:
+    """
+    Return the schema of `to_arrow()`'s tables.
+
+    Columns are only ever added to it, at the end, in later releases.
+    """
+    pa = pyarrow()
+    types = {"str": pa.string(), "bool": pa.bool_(), "flag": pa.bool_()}
+    fields = [
+        pa.field(
+            name,
+            pa.timestamp("ms", tz="UTC") if kind == "time" else types[kind],
+        )
+        for name, _, kind in _SCALARS[:1]
+    ]
+    fields += [
+        pa.field("event_name", pa.string()),
+        pa.field("api", pa.string()),
+        pa.field("action", pa.string()),
+    ]
+    fields += [
+        pa.field(name, types[kind])
+        for name, _, kind in _SCALARS[1:]
+        if name != "event_name"
+    ]
+    fields += [pa.field(name, types[kind]) for name, kind in _IDENTITY]
+    fields += [pa.field(name, pa.list_(pa.string())) for name, _, _ in _TOUCHED]
+    fields += [pa.field(name, pa.string()) for name, _ in _JSON]
+    fields += [
+        pa.field("other_fields", pa.string()),
+        pa.field("absent_fields", pa.list_(pa.string())),
+        pa.field("source", pa.string()),
+        pa.field("record_index", pa.int64()),
+    ]
+    return pa.schema(fields)
+
+
+def issue_schema() -> pa.Schema:
+    """Return the schema of `issues_to_arrow()`'s tables."""
+    pa = pyarrow()
+    return pa.schema(
+        [
+            pa.field("severity", pa.string()),
+            pa.field("code", pa.string()),
+            pa.field("message", pa.string()),
+            pa.field("source", pa.string()),
+            pa.field("record", pa.int64()),
+            pa.field("path", pa.string()),
+            pa.field("line", pa.int64()),
+            pa.field("column", pa.int64()),
+            pa.field("action", pa.string()),
+        ]
+    )
+
+
+# -- values in and out of columns ---------------------------------------------------
+
+
+def _text(value: str) -> str | None:
+    """*value* if Arrow can hold it (valid UTF-8), else ``None``."""
+    if value.isascii():
+        return value
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate, from a JSON escape
+        return None
+    return value
+
+
+def _readable(value: object) -> str | None:
+    """A derived string for a query column, made valid UTF-8 if it is not."""
+    if value.__class__ is not str:
+        return None
+    assert isinstance(value, str)
+    text = _text(value)
+    if text is None:
+        return value.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+    return text
+
+
+def _millis(value: datetime) -> int:
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return (value - _EPOCH) // _MS
+
+
+def _wire_time(millis: int) -> str:
+    """The envelope spelling of a time held in milliseconds."""
+    value = _EPOCH + millis * _MS
+    text = (
+        f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
+        f"T{value.hour:02d}:{value.minute:02d}:{value.second:02d}"
+    )
+    fraction = value.microsecond // 1000
+    return f"{text}.{fraction:03d}Z" if fraction else f"{text}Z"
+
+
+def _dumps(value: Any) -> str:
+    """JSON text that loads back to *value*, as valid UTF-8."""
+    if orjson is not None:
+        try:
+            data: bytes = orjson.dumps(value)
+        except TypeError:  # integers beyond 64 bits, lone surrogates, deep nesting
+            pass
+        else:
+            # orjson writes infinities as null; the standard library keeps them.
+            if b"null" not in data or not _has_nonfinite(value):
+                return data.decode("utf-8")
+    try:
+        return json.dumps(value, ensure_ascii=True, separators=(",", ":"))
+    except RecursionError:
+        msg = "a JSON value is nested too deeply to be written as text"
+        raise ValueError(msg) from None
+
+
+def _has_nonfinite(value: Any) -> bool:
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        cls = item.__class__
+        if cls is float:
+            if item != item or item in (float("inf"), float("-inf")):  # noqa: PLR0124 - NaN
+                return True
+        elif cls is dict:
+            stack.extend(item.values())
+        elif cls is list:
+            stack.extend(item)
+    return False
+
+
+def _strings(values: Iterable[Any]) -> list[str] | None:
+    out = [text for v in values if (text := _readable(v)) is not None]
+    return out or None
+
+
+# -- events to columns --------------------------------------------------------------
+
+
+class _Columns:
+    """Column lists being filled, one row at a time."""
+
+    def __init__(self) -> None:
+        self.data: dict[str, list[Any]] = {name: [] for name in event_schema().names}
+
+    def add(self, event: Event, source: str | None, index: int | None) -> None:
+        data = self.data
+        record = event.to_dict()
+        other: dict[str, Any] = {}
+        absent: list[str] = []
+        for name, key, kind in _SCALARS:
+            value = record.get(key, _MISSING)
+            cell: Any = None
+            if value is _MISSING:
+                pass
+            elif kind == "str":
+                cell = _text(value) if value.__class__ is str else None
+            elif kind == "bool":
+                cell = value if value.__class__ is bool else None
+            elif kind == "flag":
+                cell = (
+                    {"true": True, "false": False}.get(value)
+                    if value.__class__ is str
+                    else None
+                )
+            elif event.event_time is not None and value.__class__ is str:
+                cell = _millis(event.event_time)
+                if _wire_time(cell) != value:
+                    other[key] = value
+            if cell is None and value is not _MISSING and key not in other:
+                other[key] = value
+            data[name].append(cell)
+        for name, key in _JSON:
+            value = record.get(key, _MISSING)
+            if value is _MISSING:
+                data[name].append(None)
+                if key in _NULL_IS_JSON_NULL:
+                    absent.append(key)
+            elif value is None and key in _NULL_IS_JSON_NULL:
+                data[name].append(None)
+            else:
+                data[name].append(_dumps(value))
+        other.update((k, v) for k, v in record.items() if k not in _HELD)
+        data["other_fields"].append(_dumps(other) if other else None)
+        data["absent_fields"].append(absent or None)
+        self._derived(event)
+        data["source"].append(source)
+        data["record_index"].append(index)
+
+    def _derived(self, event: Event) -> None:
+        data = self.data
+        action = event.action
+        data["api"].append(_API_NAMES[action.api] if action is not None else None)
+        data["action"].append(action.name if action is not None else None)
+        identity = event.user_identity
+        context = identity.session_context if identity is not None else None
+        issuer = context.session_issuer if context is not None else None
+        for name, value in (
+            ("user_identity_type", identity and identity.type),
+            ("user_identity_principal_id", identity and identity.principal_id),
+            ("user_identity_arn", identity and identity.arn),
+            ("user_identity_account_id", identity and identity.account_id),
+            ("user_identity_access_key_id", identity and identity.access_key_id),
+            ("user_identity_user_name", identity and identity.user_name),
+            ("user_identity_invoked_by", identity and identity.invoked_by),
+            ("principal", identity and identity.principal),
+            ("session_issuer_type", issuer and issuer.type),
+            ("session_issuer_arn", issuer and issuer.arn),
+            ("session_issuer_user_name", issuer and issuer.user_name),
+            ("session_issuer_account_id", issuer and issuer.account_id),
+        ):
+            data[name].append(_readable(value))
+        data["mfa_authenticated"].append(
+            identity.mfa_authenticated if identity is not None else None
+        )
+        touched = touched_resources(event)
+        for name, kind, attribute in _TOUCHED:
+            data[name].append(
+                _strings(getattr(t, attribute) for t in touched if t.kind.value == kind)
+            )
+
+    def batch(self) -> pa.RecordBatch:
+        pa = pyarrow()
+        schema = event_schema()
+        arrays = [pa.array(self.data[field.name], type=field.type) for field in schema]
+        return pa.RecordBatch.from_arrays(arrays, schema=schema)
+
+
+class _Missing:
+    """Marks a key the record does not have."""
+
+
+_MISSING: Any = _Missing()
+_FLAGS = {"true": True, "false": False}
+_HELD = frozenset(key for _, key, _ in _SCALARS) | frozenset(key for _, key in _JSON)
+
+
+def event_batches(
+    located: Iterable[Located], rows: int = BATCH_ROWS
+) -> Iterator[pa.RecordBatch]:
+    """Record batches of at most *rows* rows, as *located* is read."""
+    columns = _Columns()
+    count = 0
+    for event, source, index in located:
+        columns.add(event, source, index)
+        count += 1
+        if count == rows:
+            yield columns.batch()
+            columns = _Columns()
+            count = 0
+    if count:
+        yield columns.batch()
+
+
+def to_arrow(events: Iterable[Event]) -> pa.Table:
+    """
+    Return the events as an Arrow table, one row per event.
+
+    The columns are described in the documentation's analysis page; in short:
+    the envelope as typed columns named as `Event`'s attributes
+    (``event_time`` is ``timestamp[ms, tz=UTC]``), the caller flattened
+    (``user_identity_arn``, ``session_issuer_arn``, ``mfa_authenticated``,
+    ...), the ELB ``api`` and ``action`` and the resources the call touched,
+    the nested parts as JSON text, and ``other_fields`` and
+    ``absent_fields``, which make the table lossless: `from_arrow()` gives
+    back events whose ``to_dict()`` equals the records read. ``source`` and
+    ``record_index`` are null here; `write_parquet()` and
+    ``elbtrail.dask`` fill them in, since they read the files.
+
+    Args:
+        events: Events, for example a `LogResult` or an `EventStream`.
+
+    Returns:
+        A ``pyarrow.Table`` with the schema of every release to come (columns
+        are only ever added at the end).
+
+    Raises:
+        ModuleNotFoundError: If pyarrow is not installed (the ``arrow`` extra).
+        ValueError: If a JSON value is nested too deeply to be written.
+
+    Added in version 0.1.0.
+    """
+    pa = pyarrow()
+    batches = list(event_batches((event, None, None) for event in events))
+    return pa.Table.from_batches(batches, schema=event_schema())
+
+
+def _time_wire(value: datetime) -> str:
+    return _wire_time(_millis(value))
+
+
+_FROM_SCALAR: dict[str, Callable[[Any], Any]] = {
+    "str": lambda v: v,
+    "bool": lambda v: v,
+    "flag": lambda v: "true" if v else "false",
+    "time": _time_wire,
+}
+
+
+def _records(table: pa.Table | pa.RecordBatch) -> Iterator[dict[str, Any]]:
+    names = set(table.schema.names)
+    missing = {name for name, _, _ in _SCALARS} | {name for name, _ in _JSON}
+    missing -= names
+    if missing or "other_fields" not in names:
+        msg = (
+            "not a table of elbtrail events: it lacks the columns "
+            f"{sorted(missing | ({'other_fields'} - names))}"
+        )
+        raise ValueError(msg)
+    absent_column = "absent_fields" in names
+    for row in table.to_pylist():
+        record: dict[str, Any] = {}
+        for name, key, kind in _SCALARS:
+            value = row[name]
+            if value is not None:
+                record[key] = _FROM_SCALAR[kind](value)
+        for name, key in _JSON:
+            text = row[name]
+            if text is not None:
+                record[key] = json.loads(text)
+            elif key in _NULL_IS_JSON_NULL:
+                record[key] = None
+        if row["other_fields"] is not None:
+            record.update(json.loads(row["other_fields"]))
+        for key in (row["absent_fields"] or ()) if absent_column else ():
+            record.pop(key, None)
+        yield record
+
+
+def from_arrow(table: pa.Table | pa.RecordBatch) -> list[Event]:
+    """
+    Return the events of a table `to_arrow()` made (or Parquet it wrote).
+
+    Each event is parsed again from the record the row holds, so its
+    ``to_dict()`` equals the record first read, and its ``issues`` are those
+    of parsing it (without the source file, which the row has in ``source``).
+    Derived columns are not read; the table may have been filtered, sorted,
+    or had columns added.
+
+    Args:
+        table: A ``pyarrow.Table`` or ``RecordBatch`` with `to_arrow()`'s
+            columns.
+
+    Returns:
+        The events, in the table's row order.
+
+    Raises:
+        ValueError: If the table lacks columns that hold the records.
+
+    Added in version 0.1.0.
+    """
+    return [parse_event(record) for record in _records(table)]
+
+
+def issues_to_arrow(issues: Iterable[Issue]) -> pa.Table:
+    """
+    Return issues as an Arrow table, one row per issue.
+
+    Columns: ``severity`` (``error``, ``warning`` or ``notice``), ``code``,
+    ``message``, ``source``, ``record``, ``path``, ``line``, ``column`` and
+    ``action``, as the attributes of `Issue`.
+
+    Raises:
+        ModuleNotFoundError: If pyarrow is not installed (the ``arrow`` extra).
+
+    Added in version 0.1.0.
+    """
+    pa = pyarrow()
+    schema = issue_schema()
+    columns: dict[str, list[Any]] = {name: [] for name in schema.names}
+    for issue in issues:
+        columns["severity"].append(issue.severity.value)
+        for name in schema.names[1:]:
+            value = getattr(issue, name)
+            columns[name].append(_readable(value) if isinstance(value, str) else value)
+    return pa.Table.from_pydict(columns, schema=schema)
