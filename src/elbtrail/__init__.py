@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from ._actions import ELB_EVENT_SOURCE, Action, Api, action_for, actions
-from ._arrow import from_arrow, issues_to_arrow, to_arrow
+from ._arrow import file_to_arrow, from_arrow, issues_to_arrow, to_arrow
 from ._event import Addendum, Event, Resource, TlsDetails, parse_event
 from ._identity import (
     IDENTITY_TYPES,
@@ -39,6 +39,7 @@ from ._identity import (
 )
 from ._issues import Issue, ParseError, Severity
 from ._model import Model
+from ._parquet import ParquetExport, write_parquet
 from ._readers import EventStream, LogResult, iter_events, loads, read
 from ._touched import ResourceKind, TouchedResource, touched_resources
 
@@ -63,6 +64,7 @@ __all__ = [
     "LogResult",
     "Model",
     "OnBehalfOf",
+    "ParquetExport",
     "ParseError",
     "Resource",
     "ResourceKind",
@@ -81,6 +83,7 @@ __all__ = [
     "WebIdentityUserIdentity",
     "action_for",
     "actions",
+    "file_to_arrow",
     "from_arrow",
     "issues_to_arrow",
     "iter_events",
@@ -89,6 +92,7 @@ __all__ = [
     "read",
     "to_arrow",
     "touched_resources",
+    "write_parquet",
 ]
 
 # Imported on first use: the per-action models take most of the import time.

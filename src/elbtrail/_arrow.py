@@ -21,6 +21,7 @@ pyarrow is imported on first use, so ``import elbtrail`` does not need it.
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -45,6 +46,7 @@ __all__ = [
     "Located",
     "event_batches",
     "event_schema",
+    "file_to_arrow",
     "from_arrow",
     "issue_schema",
     "issues_to_arrow",
@@ -505,6 +507,50 @@ def from_arrow(table: pa.Table | pa.RecordBatch) -> list[Event]:
     Added in version 0.1.0.
     """
     return [parse_event(record) for record in _records(table)]
+
+
+def file_to_arrow(
+    data: bytes,
+    source: str,
+    *,
+    elb_only: bool = True,
+    dedupe: bool = False,
+) -> tuple[pa.Table, pa.Table]:
+    """
+    Read one log file's bytes into a table of events and a table of issues.
+
+    The building block for running elbtrail inside another engine: Dask
+    tasks, or PySpark's ``mapInArrow`` over ``binaryFile`` (the analysis
+    page shows how). It needs only the bytes and a name, so it runs wherever
+    the file's content is.
+
+    Args:
+        data: The file's content, gzipped or not, in any shape `loads()`
+            reads.
+        source: The file's name or key, for the ``source`` column and issues.
+        elb_only: Keep only Elastic Load Balancing records.
+        dedupe: Drop records delivered a second time within the file.
+
+    Returns:
+        ``(events, issues)``: `to_arrow()`'s columns, with ``source`` and
+        ``record_index`` filled in, and `issues_to_arrow()`'s.
+
+    Raises:
+        ModuleNotFoundError: If pyarrow is not installed (the ``arrow`` extra).
+
+    Added in version 0.1.0.
+    """
+    from ._located import iter_located  # noqa: PLC0415 - imports the readers
+
+    pa = pyarrow()
+    stream = io.BytesIO(data)
+    stream.name = source
+    issues: list[Issue] = []
+    located = iter_located(
+        stream, elb_only=elb_only, dedupe=dedupe, on_issue=issues.append
+    )
+    events = pa.Table.from_batches(list(event_batches(located)), schema=event_schema())
+    return events, issues_to_arrow(issues)
 
 
 def issues_to_arrow(issues: Iterable[Issue]) -> pa.Table:

@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, TextIO
 
+from ._cli_export import add_export_arguments, export
 from ._event import Event
 from ._issues import Issue, ParseError
 from ._readers import iter_events
@@ -361,10 +362,21 @@ def _parser() -> argparse.ArgumentParser:
     )
     common(check)
     check.add_argument("-q", "--quiet", action="store_true", help="no 'no issues'")
+
+    export_parser = commands.add_parser(
+        "export", help="write the events as a Parquet dataset (elbtrail[arrow])"
+    )
+    common(export_parser)
+    add_export_arguments(export_parser)
     return parser
 
 
-_COMMANDS = {"summary": _summary, "events": _events, "check": _check}
+_COMMANDS = {
+    "summary": _summary,
+    "events": _events,
+    "check": _check,
+    "export": export,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

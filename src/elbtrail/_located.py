@@ -1,0 +1,80 @@
+"""Streaming events together with the file and record index each came from."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from ._event import Event
+from ._issues import Issue
+from ._readers import Source, _Collector, _stream, _unreadable, walk
+
+__all__ = ["iter_located"]
+
+
+class _Locating(_Collector):
+    """A collector that remembers where each event it builds was read."""
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        # Small files are typed whole before their events are handed out, so
+        # each event's place is kept by identity until it is.
+        self.where: dict[int, tuple[str, int]] = {}
+
+    def event(
+        self,
+        record: dict[str, Any],
+        path: Any,
+        line: int | None,
+        repairs: list[Issue],
+        index: int,
+        source: str,
+    ) -> Event | None:
+        event = super().event(record, path, line, repairs, index, source)
+        if event is not None:
+            self.where[id(event)] = (source, index)
+        return event
+
+
+def iter_located(
+    source: Source,
+    *,
+    elb_only: bool = True,
+    dedupe: bool = False,
+    on_issue: Callable[[Issue], None] | None = None,
+) -> Iterator[tuple[Event, str, int]]:
+    """
+    Stream ``(event, source, record index)`` in bounded memory, as `iter_events`.
+
+    The index counts every record of the source, kept or not, as
+    `Issue.record` does.
+    """
+    collector = _Locating(
+        strict=False,
+        elb_only=elb_only,
+        dedupe=dedupe,
+        on_issue=on_issue,
+        streaming=True,
+    )
+    where = collector.where
+    for item in _files(source, collector):
+        # Indexes count from the start of each file, not of the whole tree.
+        collector.records = 0
+        try:
+            for event in _stream(item, collector):
+                name, index = where.pop(id(event))
+                yield event, name, index
+        except OSError as error:
+            if isinstance(item, Path) and item is not source:
+                collector.report(_unreadable(item, error))
+            else:
+                raise
+
+
+def _files(source: Source, collector: _Collector) -> Iterator[Source]:
+    if isinstance(source, (str, os.PathLike)) and Path(source).is_dir():
+        yield from walk(Path(source), collector.report)
+    else:
+        yield source
