@@ -4,7 +4,9 @@ elbtrail: AWS CloudTrail records of Elastic Load Balancing API calls, typed.
 Read log files, trees of them, streams and bytes with `read()`,
 `iter_events()` and `loads()`; parse one record with
 `parse_event()`. Per-action models live in `elbtrail.classic` and
-`elbtrail.v2`; Hypothesis strategies in `elbtrail.strategies`.
+`elbtrail.v2`; Hypothesis strategies in `elbtrail.strategies`. Arrow
+tables and Parquet datasets come from `to_arrow()` and `write_parquet()`,
+Dask dataframes from `elbtrail.dask`.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +39,7 @@ class _Locating(_Collector):
 
 
 def iter_located(
-    source: Source,
+    source: Source | Sequence[str],
     *,
     elb_only: bool = True,
     dedupe: bool = False,
@@ -48,8 +48,9 @@ def iter_located(
     """
     Stream ``(event, source, record index)`` in bounded memory, as `iter_events`.
 
-    The index counts every record of the source, kept or not, as
-    `Issue.record` does.
+    *source* may also be a list of paths, read with one collector, so
+    duplicates are found across them. The index counts every record of its
+    file, kept or not.
     """
     collector = _Locating(
         strict=False,
@@ -67,14 +68,17 @@ def iter_located(
                 name, index = where.pop(id(event))
                 yield event, name, index
         except OSError as error:
-            if isinstance(item, Path) and item is not source:
-                collector.report(_unreadable(item, error))
+            if isinstance(item, (str, os.PathLike)) and item is not source:
+                collector.report(_unreadable(Path(item), error))
             else:
                 raise
 
 
-def _files(source: Source, collector: _Collector) -> Iterator[Source]:
-    if isinstance(source, (str, os.PathLike)) and Path(source).is_dir():
+def _files(source: Source | Sequence[str], collector: _Collector) -> Iterator[Source]:
+    if isinstance(source, (list, tuple)):
+        for item in source:
+            yield from _files(item, collector)
+    elif isinstance(source, (str, os.PathLike)) and Path(source).is_dir():
         yield from walk(Path(source), collector.report)
     else:
-        yield source
+        yield source  # type: ignore[misc] # not a list: one file or stream
