@@ -90,6 +90,19 @@ class TestRoundTrip:
 
         assert read == round_trip(records)
 
+    @given(st.lists(odd_records(), min_size=1, max_size=5))
+    def test_records_read_from_a_file_come_back(self, records):
+        """file_to_arrow keeps the records as read, odd values and all."""
+        data = json.dumps({"Records": records}).encode("utf-8", "surrogatepass")
+        read = elbtrail.loads(data, elb_only=False)
+
+        events, _ = elbtrail.file_to_arrow(data, "log.json", elb_only=False)
+
+        assert [e.to_dict() for e in read] == [
+            e.to_dict() for e in elbtrail.from_arrow(events)
+        ]
+        assert list(range(len(records))) == events.column("record_index").to_pylist()
+
     @given(st.dictionaries(st.text(max_size=12), ODD, max_size=6))
     def test_any_json_object_comes_back(self, record):
         """A record of arbitrary keys and values is kept whole."""

@@ -71,7 +71,7 @@ class TestCluster:
 
         expected = Counter(
             (name, index, event.event_id)
-            for event, name, index in iter_located(elb_trail)
+            for event, name, index, _ in iter_located(elb_trail)
         )
         assert expected == Counter(
             zip(frame["source"], frame["record_index"], frame["event_id"], strict=True)

@@ -58,8 +58,10 @@ __all__ = [
 #: a batch of big records stays a few megabytes.
 BATCH_ROWS = 4096
 
-#: An event with where it was read: (event, source, record index in source).
-Located = tuple[Event, str | None, int | None]
+#: An event with where it was read: (event, source, record index in source,
+#: the record itself). A reader has the record at hand, which spares
+#: rebuilding it with ``to_dict()`` (they are equal: the model is lossless).
+Located = tuple[Event, str | None, int | None, dict[str, Any] | None]
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MS = timedelta(milliseconds=1)
@@ -286,11 +288,6 @@ def _has_nonfinite(value: Any) -> bool:
     return False
 
 
-def _strings(values: Iterable[Any]) -> list[str] | None:
-    out = [text for v in values if (text := _readable(v)) is not None]
-    return out or None
-
-
 # -- events to columns --------------------------------------------------------------
 
 
@@ -298,83 +295,99 @@ class _Columns:
     """Column lists being filled, one row at a time."""
 
     def __init__(self) -> None:
-        self.data: dict[str, list[Any]] = {name: [] for name in event_schema().names}
+        names = event_schema().names
+        self.data: dict[str, list[Any]] = {name: [] for name in names}
+        self.order = [(name, self.data[name].append) for name in names]
 
-    def add(self, event: Event, source: str | None, index: int | None) -> None:
-        data = self.data
-        record = event.to_dict()
+    def add(
+        self,
+        event: Event,
+        source: str | None,
+        index: int | None,
+        record: dict[str, Any] | None,
+    ) -> None:
+        if record is None:
+            record = event.to_dict()
+        cells: dict[str, Any] = {"source": source, "record_index": index}
         other: dict[str, Any] = {}
-        absent: list[str] = []
-        for name, key, kind in _SCALARS:
-            value = record.get(key, _MISSING)
-            cell: Any = None
-            if value is _MISSING:
-                pass
-            elif kind == "str":
-                cell = _text(value) if value.__class__ is str else None
-            elif kind == "bool":
-                cell = value if value.__class__ is bool else None
-            elif kind == "flag":
-                cell = (
-                    {"true": True, "false": False}.get(value)
-                    if value.__class__ is str
-                    else None
-                )
-            elif event.event_time is not None and value.__class__ is str:
-                cell = _millis(event.event_time)
-                if _wire_time(cell) != value:
-                    other[key] = value
-            if cell is None and value is not _MISSING and key not in other:
+        for key, value in record.items():
+            spec = _BY_KEY.get(key)
+            if spec is None:
                 other[key] = value
-            data[name].append(cell)
-        for name, key in _JSON:
-            value = record.get(key, _MISSING)
-            if value is _MISSING:
-                data[name].append(None)
-                if key in _NULL_IS_JSON_NULL:
-                    absent.append(key)
-            elif value is None and key in _NULL_IS_JSON_NULL:
-                data[name].append(None)
+                continue
+            name, kind = spec
+            if kind == "str":
+                if value.__class__ is str and (value.isascii() or _text(value)):
+                    cells[name] = value
+                else:
+                    other[key] = value
+            elif kind == "json":
+                if value is not None or key not in _NULL_IS_JSON_NULL:
+                    cells[name] = _dumps(value)
+            elif kind == "bool":
+                if value.__class__ is bool:
+                    cells[name] = value
+                else:
+                    other[key] = value
+            elif kind == "flag":
+                flag = _FLAGS.get(value) if value.__class__ is str else None
+                if flag is None:
+                    other[key] = value
+                cells[name] = flag
             else:
-                data[name].append(_dumps(value))
-        other.update((k, v) for k, v in record.items() if k not in _HELD)
-        data["other_fields"].append(_dumps(other) if other else None)
-        data["absent_fields"].append(absent or None)
-        self._derived(event)
-        data["source"].append(source)
-        data["record_index"].append(index)
+                when = event.event_time
+                if when is not None and value.__class__ is str:
+                    cells[name] = millis = _millis(when)
+                    if _wire_time(millis) != value:
+                        other[key] = value
+                else:
+                    other[key] = value
+        if other:
+            cells["other_fields"] = _dumps(other)
+        if "requestParameters" not in record or "responseElements" not in record:
+            cells["absent_fields"] = [
+                key for key in _NULL_IS_JSON_NULL_ORDER if key not in record
+            ]
+        self._derived(event, cells)
+        for name, append in self.order:
+            append(cells.get(name))
 
-    def _derived(self, event: Event) -> None:
-        data = self.data
+    def _derived(self, event: Event, cells: dict[str, Any]) -> None:
         action = event.action
-        data["api"].append(_API_NAMES[action.api] if action is not None else None)
-        data["action"].append(action.name if action is not None else None)
+        if action is not None:
+            cells["api"] = _API_NAMES[action.api]
+            cells["action"] = action.name
         identity = event.user_identity
-        context = identity.session_context if identity is not None else None
-        issuer = context.session_issuer if context is not None else None
-        for name, value in (
-            ("user_identity_type", identity and identity.type),
-            ("user_identity_principal_id", identity and identity.principal_id),
-            ("user_identity_arn", identity and identity.arn),
-            ("user_identity_account_id", identity and identity.account_id),
-            ("user_identity_access_key_id", identity and identity.access_key_id),
-            ("user_identity_user_name", identity and identity.user_name),
-            ("user_identity_invoked_by", identity and identity.invoked_by),
-            ("principal", identity and identity.principal),
-            ("session_issuer_type", issuer and issuer.type),
-            ("session_issuer_arn", issuer and issuer.arn),
-            ("session_issuer_user_name", issuer and issuer.user_name),
-            ("session_issuer_account_id", issuer and issuer.account_id),
-        ):
-            data[name].append(_readable(value))
-        data["mfa_authenticated"].append(
-            identity.mfa_authenticated if identity is not None else None
-        )
-        touched = touched_resources(event)
-        for name, kind, attribute in _TOUCHED:
-            data[name].append(
-                _strings(getattr(t, attribute) for t in touched if t.kind.value == kind)
-            )
+        if identity is not None:
+            context = identity.session_context
+            issuer = context.session_issuer if context is not None else None
+            for name, value in (
+                ("user_identity_type", identity.type),
+                ("user_identity_principal_id", identity.principal_id),
+                ("user_identity_arn", identity.arn),
+                ("user_identity_account_id", identity.account_id),
+                ("user_identity_access_key_id", identity.access_key_id),
+                ("user_identity_user_name", identity.user_name),
+                ("user_identity_invoked_by", identity.invoked_by),
+                ("principal", identity.principal),
+            ):
+                if value is not None:
+                    cells[name] = _readable(value)
+            if issuer is not None:
+                for name, value in (
+                    ("session_issuer_type", issuer.type),
+                    ("session_issuer_arn", issuer.arn),
+                    ("session_issuer_user_name", issuer.user_name),
+                    ("session_issuer_account_id", issuer.account_id),
+                ):
+                    if value is not None:
+                        cells[name] = _readable(value)
+            cells["mfa_authenticated"] = identity.mfa_authenticated
+        for resource in touched_resources(event):
+            for name, attribute in _TOUCHED_BY_KIND.get(resource.kind.value, ()):
+                value = _readable(getattr(resource, attribute))
+                if value is not None:
+                    cells.setdefault(name, []).append(value)
 
     def batch(self) -> pa.RecordBatch:
         pa = pyarrow()
@@ -383,13 +396,15 @@ class _Columns:
         return pa.RecordBatch.from_arrays(arrays, schema=schema)
 
 
-class _Missing:
-    """Marks a key the record does not have."""
-
-
-_MISSING: Any = _Missing()
 _FLAGS = {"true": True, "false": False}
-_HELD = frozenset(key for _, key, _ in _SCALARS) | frozenset(key for _, key in _JSON)
+_BY_KEY: dict[str, tuple[str, str]] = {
+    **{key: (name, kind) for name, key, kind in _SCALARS},
+    **{key: (name, "json") for name, key in _JSON},
+}
+_NULL_IS_JSON_NULL_ORDER = ("requestParameters", "responseElements")
+_TOUCHED_BY_KIND: dict[str, list[tuple[str, str]]] = {}
+for _name, _kind, _attribute in _TOUCHED:
+    _TOUCHED_BY_KIND.setdefault(_kind, []).append((_name, _attribute))
 
 
 def event_batches(
@@ -398,8 +413,8 @@ def event_batches(
     """Record batches of at most *rows* rows, as *located* is read."""
     columns = _Columns()
     count = 0
-    for event, source, index in located:
-        columns.add(event, source, index)
+    for event, source, index, record in located:
+        columns.add(event, source, index, record)
         count += 1
         if count == rows:
             yield columns.batch()
@@ -438,7 +453,7 @@ def to_arrow(events: Iterable[Event]) -> pa.Table:
     Added in version 0.1.0.
     """
     pa = pyarrow()
-    batches = list(event_batches((event, None, None) for event in events))
+    batches = list(event_batches((event, None, None, None) for event in events))
     return pa.Table.from_batches(batches, schema=event_schema())
 
 

@@ -55,10 +55,10 @@ def _sources(
     def located(sink: Callable[[Issue], None]) -> Iterator[Located]:
         for path in paths:
             source = stdin if path == "-" else path
-            for event, name, index in iter_located(
+            for event, name, index, record in iter_located(
                 source, elb_only=elb_only, dedupe=dedupe, on_issue=sink
             ):
-                yield event, "<stdin>" if path == "-" else name, index
+                yield event, "<stdin>" if path == "-" else name, index, record
 
     return located
 

@@ -21,7 +21,7 @@ class _Locating(_Collector):
         super().__init__(**options)
         # Small files are typed whole before their events are handed out, so
         # each event's place is kept by identity until it is.
-        self.where: dict[int, tuple[str, int]] = {}
+        self.where: dict[int, tuple[str, int, dict[str, Any]]] = {}
 
     def event(
         self,
@@ -34,7 +34,7 @@ class _Locating(_Collector):
     ) -> Event | None:
         event = super().event(record, path, line, repairs, index, source)
         if event is not None:
-            self.where[id(event)] = (source, index)
+            self.where[id(event)] = (source, index, record)
         return event
 
 
@@ -44,9 +44,11 @@ def iter_located(
     elb_only: bool = True,
     dedupe: bool = False,
     on_issue: Callable[[Issue], None] | None = None,
-) -> Iterator[tuple[Event, str, int]]:
+) -> Iterator[tuple[Event, str, int, dict[str, Any]]]:
     """
-    Stream ``(event, source, record index)`` in bounded memory, as `iter_events`.
+    Stream ``(event, source, record index, record)`` in bounded memory.
+
+    As `iter_events`; the record is the one the event was parsed from.
 
     *source* may also be a list of paths, read with one collector, so
     duplicates are found across them. The index counts every record of its
@@ -65,8 +67,8 @@ def iter_located(
         collector.records = 0
         try:
             for event in _stream(item, collector):
-                name, index = where.pop(id(event))
-                yield event, name, index
+                name, index, record = where.pop(id(event))
+                yield event, name, index, record
         except OSError as error:
             if isinstance(item, (str, os.PathLike)) and item is not source:
                 collector.report(_unreadable(Path(item), error))

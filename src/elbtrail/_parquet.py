@@ -340,7 +340,7 @@ def located_from(
 
     def given(sink: Callable[[Issue], None]) -> Iterator[Located]:
         for event in events:
-            yield event, None, None
+            yield event, None, None, None
         # The issues of events already read: a stream's or a result's.
         if isinstance(events, (EventStream, LogResult)):
             for issue in events.issues:
