@@ -13,6 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import elbtrail
+from elbtrail import _arrow
 from elbtrail import strategies as ets
 
 # Odd JSON: the values that trip up a columnar layout.
@@ -134,6 +135,33 @@ class TestRoundTrip:
         records = [nulls, {}, {"requestParameters": None}, {"addendum": None}]
 
         assert records == round_trip(records)
+
+    @pytest.mark.parametrize("depth", [900, 1020])
+    def test_deeply_nested_values_come_back(self, depth):
+        """Values nested as deep as the readers accept are written and read back."""
+        deep = "[" * depth + "]" * depth
+        data = (
+            '{"Records":[{"eventName":"X","unknown":{"b":' + deep + "},"
+            '"eventSource":"elasticloadbalancing.amazonaws.com",'
+            '"requestParameters":{"a":' + deep + "}}]}"
+        )
+        read = elbtrail.loads(data)
+
+        back = elbtrail.from_arrow(elbtrail.to_arrow(read.events))
+
+        # Compared as text: == on values this deep exhausts Python's recursion.
+        first, again = read.events[0].to_dict(), back[0].to_dict()
+        assert sorted(first) == sorted(again)
+        assert [_arrow._dumps(first[k]) for k in sorted(first)] == [
+            _arrow._dumps(again[k]) for k in sorted(first)
+        ]
+
+    @given(ODD)
+    def test_the_deep_encoder_writes_what_json_writes(self, value):
+        """The encoder for deep values gives the standard library's text."""
+        assert json.dumps(
+            value, ensure_ascii=True, separators=(",", ":")
+        ) == _arrow._dumps_deep(value)
 
     def test_record_batches_and_filtered_tables_are_read(self):
         """from_arrow reads a slice or a record batch, in its row order."""

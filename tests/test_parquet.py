@@ -205,7 +205,7 @@ class TestOptions:
             elb_trail, tmp_path / "out", row_group_rows=5, max_open_files=2
         )
 
-        assert seen["buffered"] <= 5 * 4
+        assert seen["buffered"] <= 5 * 2
         assert seen["open"] <= 2
         assert written.events == pq.read_table(tmp_path / "out/events").num_rows
 

@@ -55,8 +55,8 @@ __all__ = [
 ]
 
 #: Rows per record batch: large enough for columnar speed, small enough that
-#: a batch of big records stays a few megabytes.
-BATCH_ROWS = 4096
+#: the Python objects of a batch being filled stay a few megabytes.
+BATCH_ROWS = 1024
 
 #: An event with where it was read: (event, source, record index in source,
 #: the record itself). A reader has the record at hand, which spares
@@ -269,8 +269,55 @@ def _dumps(value: Any) -> str:
     try:
         return json.dumps(value, ensure_ascii=True, separators=(",", ":"))
     except RecursionError:
-        msg = "a JSON value is nested too deeply to be written as text"
-        raise ValueError(msg) from None
+        return _dumps_deep(value)
+
+
+class _Raw(str):
+    """Text already encoded, on `_dumps_deep`'s stack."""
+
+    __slots__ = ()
+
+
+def _dumps_deep(value: Any) -> str:
+    """JSON text of a value nested deeper than the standard library recurses."""
+    parts: list[str] = []
+    stack: list[Any] = [value]
+    while stack:
+        item = stack.pop()
+        cls = item.__class__
+        if cls is _Raw:
+            parts.append(item)
+        elif cls is dict and item:
+            parts.append("{")
+            stack.append(_Raw("}"))
+            entries = list(item.items())
+            for position in range(len(entries) - 1, -1, -1):
+                key, member = entries[position]
+                stack.append(member)
+                head = json.dumps(key, ensure_ascii=True) + ":"
+                stack.append(_Raw("," + head if position else head))
+        elif cls is list and item:
+            parts.append("[")
+            stack.append(_Raw("]"))
+            for position in range(len(item) - 1, -1, -1):
+                stack.append(item[position])
+                if position:
+                    stack.append(_Raw(","))
+        else:
+            parts.append(json.dumps(item, ensure_ascii=True))
+    return "".join(parts)
+
+
+def _loads(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except RecursionError:
+        # Deeper than Python's recursion limit, as the readers accept through
+        # orjson; orjson reads it back (and the standard library wrote no
+        # number that orjson cannot read at that depth).
+        if orjson is None:  # pragma: no cover - orjson wrote nothing this deep
+            raise
+        return orjson.loads(text)
 
 
 def _has_nonfinite(value: Any) -> bool:
@@ -383,7 +430,13 @@ class _Columns:
                     if value is not None:
                         cells[name] = _readable(value)
             cells["mfa_authenticated"] = identity.mfa_authenticated
-        for resource in touched_resources(event):
+        try:
+            touched = touched_resources(event)
+        except RecursionError:
+            # Parameters nested deeper than the walk can follow: the columns
+            # for queries stay empty rather than the whole table failing.
+            touched = ()
+        for resource in touched:
             for name, attribute in _TOUCHED_BY_KIND.get(resource.kind.value, ()):
                 value = _readable(getattr(resource, attribute))
                 if value is not None:
@@ -448,7 +501,6 @@ def to_arrow(events: Iterable[Event]) -> pa.Table:
 
     Raises:
         ModuleNotFoundError: If pyarrow is not installed (the ``arrow`` extra).
-        ValueError: If a JSON value is nested too deeply to be written.
 
     Added in version 0.1.0.
     """
@@ -489,11 +541,11 @@ def _records(table: pa.Table | pa.RecordBatch) -> Iterator[dict[str, Any]]:
         for name, key in _JSON:
             text = row[name]
             if text is not None:
-                record[key] = json.loads(text)
+                record[key] = _loads(text)
             elif key in _NULL_IS_JSON_NULL:
                 record[key] = None
         if row["other_fields"] is not None:
-            record.update(json.loads(row["other_fields"]))
+            record.update(_loads(row["other_fields"]))
         for key in (row["absent_fields"] or ()) if absent_column else ():
             record.pop(key, None)
         yield record

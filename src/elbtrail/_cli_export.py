@@ -99,8 +99,8 @@ def export(
             args.to,
             partition_by=keys,
             append=args.append,
-            row_group_rows=8192,
-            max_open_files=64,
+            row_group_rows=4096,
+            max_open_files=16,
             on_issue=None,
         )
     except (_ExportError, ValueError, OSError, ModuleNotFoundError) as error:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -14,11 +15,18 @@ from ._readers import Source, _Collector, _stream, _unreadable, walk
 __all__ = ["iter_located"]
 
 
+#: How many event IDs a located read remembers to find duplicate deliveries:
+#: the most recent ones, so memory stays bounded on a trail of any size.
+SEEN_EVENT_IDS = 16_384
+
+
 class _Locating(_Collector):
     """A collector that remembers where each event it builds was read."""
 
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
+        # Oldest first, so the window of remembered event IDs can slide.
+        self._seen: OrderedDict[str, list[tuple[Any, str, int]]] = OrderedDict()
         # Small files are typed whole before their events are handed out, so
         # each event's place is kept by identity until it is.
         self.where: dict[int, tuple[str, int, dict[str, Any]]] = {}
@@ -33,6 +41,9 @@ class _Locating(_Collector):
         source: str,
     ) -> Event | None:
         event = super().event(record, path, line, repairs, index, source)
+        seen = self._seen
+        while len(seen) > SEEN_EVENT_IDS:
+            seen.popitem(last=False)
         if event is not None:
             self.where[id(event)] = (source, index, record)
         return event
@@ -51,7 +62,9 @@ def iter_located(
     As `iter_events`; the record is the one the event was parsed from.
 
     *source* may also be a list of paths, read with one collector, so
-    duplicates are found across them. The index counts every record of its
+    duplicates are found across them. Duplicate deliveries are found among
+    the last `SEEN_EVENT_IDS` event IDs (an unbounded record of them would
+    grow with the trail). The index counts every record of its
     file, kept or not.
     """
     collector = _Locating(
