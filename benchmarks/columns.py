@@ -134,7 +134,7 @@ def dask_speedup(records: int, rounds: int) -> None:
                     n_workers=workers,
                     threads_per_worker=1,
                     processes=True,
-                    dashboard_address=None,
+                    dashboard_address=":0",
                 ) as cluster,
                 Client(cluster),
             ):

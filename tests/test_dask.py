@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import datetime, timezone
 
 import dask
 import pyarrow as pa
@@ -16,6 +16,8 @@ import elbtrail
 import elbtrail.dask
 from elbtrail._located import iter_located
 
+# datetime.UTC is Python 3.11+.
+UTC = timezone.utc  # noqa: UP017, RUF100
 PLACE = ("source", "record_index")
 
 
@@ -27,7 +29,7 @@ def client():
             n_workers=2,
             processes=True,
             threads_per_worker=1,
-            dashboard_address=None,
+            dashboard_address=":0",
             memory_limit="1GiB",
         ) as cluster,
         Client(cluster) as connected,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import re
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import datetime, timezone
 from pathlib import Path
 
 import duckdb
@@ -17,6 +17,8 @@ import elbtrail
 from elbtrail import _parquet
 from elbtrail._cli import main
 
+# datetime.UTC is Python 3.11+.
+UTC = timezone.utc  # noqa: UP017, RUF100
 DOCS = Path(__file__).parent.parent / "docs" / "analysis.md"
 
 

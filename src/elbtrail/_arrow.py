@@ -24,7 +24,7 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Callable, Iterable, Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
 from ._actions import Api
@@ -41,6 +41,8 @@ try:
 except ImportError:  # pragma: no cover - exercised by the pure-Python test run
     orjson = None
 
+# datetime.UTC is Python 3.11+.
+UTC = timezone.utc  # noqa: UP017, RUF100
 __all__ = [
     "BATCH_ROWS",
     "Located",

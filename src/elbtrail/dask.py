@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -49,6 +49,8 @@ if TYPE_CHECKING:
 _from_pandas: Callable[..., dd.DataFrame] = from_pandas
 _concat: Callable[..., dd.DataFrame] = concat
 
+# datetime.UTC is Python 3.11+.
+_UTC = timezone.utc  # noqa: UP017, RUF100
 __all__ = ["Trail", "read", "read_events"]
 
 #: The default size of a partition: the log files (as stored, usually
@@ -147,7 +149,7 @@ def _time(value: datetime | str | None, name: str) -> datetime | None:
         msg = f"{name}: not a time: {value!r} (use ISO 8601, e.g. 2026-01-31T12:00:00Z)"
         raise ValueError(msg)
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
+        parsed = parsed.replace(tzinfo=_UTC)
     return parsed
 
 
