@@ -95,6 +95,14 @@ def benchmarks(session: nox.Session) -> None:
 
 
 @nox.session
+def benchmarks_columns(session: nox.Session) -> None:
+    """Measure to_arrow, write_parquet, Dask and export memory (docs/performance.md)."""
+    session.install("-e", ".[fast,arrow,dask]")
+    _group(session, "benchmarks")
+    session.run("python", "benchmarks/columns.py", *session.posargs)
+
+
+@nox.session
 def fuzz(session: nox.Session) -> None:
     """Fuzz elbtrail.loads with atheris (pass -- -max_total_time=SECONDS)."""
     session.install("-e", ".[fast]", "atheris")

@@ -120,14 +120,16 @@ def throughput(records: int, rounds: int) -> None:
 def dask_speedup(records: int, rounds: int) -> None:
     """The same read on 1 and 2 worker processes."""
     import dask  # noqa: PLC0415
-    from dask.distributed import Client, LocalCluster  # noqa: PLC0415
+    from dask.distributed import Client, LocalCluster, get_task_stream  # noqa: PLC0415
 
     with tempfile.TemporaryDirectory() as folder:
         tree = Path(folder) / "bucket"
         write_tree(tree, records)
         size = sum(p.stat().st_size for p in tree.rglob("*.gz"))
-        partition = max(1, size // 16)
+        partition = max(1, size // 8)
         times = {}
+        busy: dict[str, float] = {}
+        load = os.getloadavg()[0]
         for workers in (1, 2):
             with (
                 LocalCluster(
@@ -145,6 +147,16 @@ def dask_speedup(records: int, rounds: int) -> None:
 
                 run()  # warm up: workers import elbtrail and the models
                 times[workers] = _median(run, rounds)
+                if workers == 2:
+                    with get_task_stream() as stream:
+                        run()
+                    for task in stream.data:
+                        seconds = sum(
+                            s["stop"] - s["start"]
+                            for s in task["startstops"]
+                            if s["action"] == "compute"
+                        )
+                        busy[task["worker"]] = busy.get(task["worker"], 0) + seconds
         trail = elbtrail.dask.read(tree, partition_size=partition)
         print(f"\nDask, {records:,} records in {trail.events.npartitions} partitions:")
         print("| workers | time | records per second |")
@@ -152,6 +164,14 @@ def dask_speedup(records: int, rounds: int) -> None:
         for workers, seconds in times.items():
             print(f"| {workers} | {seconds:.2f} s | {records / seconds:,.0f} |")
         print(f"speed-up with 2 workers: {times[1] / times[2]:.2f}x")
+        print(
+            "2 workers, seconds computing each: "
+            + ", ".join(f"{seconds:.2f}" for seconds in busy.values())
+        )
+        print(
+            f"load average (1 min) before: {load:.1f}, after: "
+            f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
+        )
 
 
 _EXPORT = """

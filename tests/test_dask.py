@@ -128,6 +128,25 @@ class TestListing:
 
         assert [i.code for i in elbtrail.read(elb_trail).issues] == list(issues["code"])
 
+    def test_events_and_issues_together_parse_each_partition_once(
+        self, elb_trail, monkeypatch
+    ):
+        """Computing both collections reads every partition's files once."""
+        calls = []
+        parse = elbtrail.dask._parse_partition
+
+        def counted(files, options):
+            calls.append(files)
+            return parse(files, options)
+
+        monkeypatch.setattr(elbtrail.dask, "_parse_partition", counted)
+        trail = elbtrail.dask.read(elb_trail, partition_size="16KiB")
+
+        dask.compute(trail.events, trail.issues, scheduler="sync")
+
+        assert trail.events.npartitions == len(calls)
+        assert len(set(calls)) == len(calls)
+
     def test_nothing_to_read_gives_empty_frames_with_the_schema(self, tmp_path):
         """An empty folder: no rows, every column."""
         trail = elbtrail.dask.read(tmp_path)

@@ -9,12 +9,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 import pytest
 
 import elbtrail
-from elbtrail import _parquet
+from elbtrail import _located, _parquet
 from elbtrail._cli import main
 
 # datetime.UTC is Python 3.11+.
@@ -212,6 +213,39 @@ class TestOptions:
         assert written.events == pq.read_table(tmp_path / "out/events").num_rows
 
 
+class TestDuplicates:
+    def test_duplicates_are_found_as_read_finds_them(self, exported):
+        """Within the window of event IDs, the same duplicates as read()."""
+        out, _, result = exported
+        issues = pq.read_table(out / "issues").to_pylist()
+
+        # Compared by file and JSON path: read() numbers records across the
+        # whole tree, the export within each file, as the source column says.
+        assert [
+            (i.source, i.path) for i in result.issues if i.code == "duplicate-record"
+        ] == [
+            (i["source"], i["path"]) for i in issues if i["code"] == "duplicate-record"
+        ]
+
+    def test_the_window_of_event_ids_is_bounded(self, elb_trail, monkeypatch):
+        """However long the trail, only the last SEEN_EVENT_IDS IDs are kept."""
+        sizes = []
+        event = _located._Locating.event
+
+        def watched(self, *args):
+            found = event(self, *args)
+            sizes.append(len(self._seen))
+            return found
+
+        monkeypatch.setattr(_located, "SEEN_EVENT_IDS", 10)
+        monkeypatch.setattr(_located._Locating, "event", watched)
+
+        count = sum(1 for _ in _located.iter_located(elb_trail))
+
+        assert count == len(elbtrail.read(elb_trail)) > 10
+        assert 10 == max(sizes)
+
+
 class TestDuckDB:
     def test_the_docs_queries_are_the_ones_tested(self):
         """The analysis page has the view, three questions and the issues query."""
@@ -343,3 +377,42 @@ class TestExportCommand:
         assert 0 == status
         table = pq.read_table(tmp_path / "o/events")
         assert ["<stdin>"] == table.column("source").to_pylist()
+
+
+class TestDocs:
+    def test_the_schema_table_lists_every_column_in_order(self):
+        """The analysis page's schema table is the schema, column for column."""
+        text = DOCS.read_text(encoding="utf-8")
+        table = text[text.index("| column | type |") :].split("\n\n")[0]
+        documented = re.findall(r"^\| `(\w+)` \|", table, flags=re.MULTILINE)
+
+        assert elbtrail.to_arrow([]).schema.names == documented
+
+    def test_the_spark_function_reads_binary_file_batches(self, elb_trail):
+        """The recipe's function turns binaryFile rows into elbtrail's batches."""
+        text = DOCS.read_text(encoding="utf-8")
+        code = next(
+            block
+            for block in re.findall(r"```python\n(.*?)```", text, flags=re.DOTALL)
+            if "def parse(batches)" in block
+        )
+        namespace: dict[str, object] = {}
+        exec(code, namespace)  # noqa: S102 - the documentation's own example
+        files = sorted(elb_trail.rglob("*.json.gz"))[:3]
+        batch = pa.record_batch(
+            {
+                "path": [str(f) for f in files],
+                "modificationTime": pa.array([0] * 3, pa.timestamp("us")),
+                "length": [f.stat().st_size for f in files],
+                "content": pa.array([f.read_bytes() for f in files], pa.binary()),
+            }
+        )
+
+        out = pa.Table.from_batches(list(namespace["parse"]([batch])))
+
+        expected = elbtrail.to_arrow(
+            [e for f in files for e in elbtrail.read(f).events]
+        )
+        assert expected.num_rows == out.num_rows > 0
+        assert expected.schema == out.schema
+        assert [str(f) for f in files] == sorted(set(out.column("source").to_pylist()))
