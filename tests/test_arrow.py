@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pyarrow as pa
@@ -298,6 +299,18 @@ class TestColumns:
         """from_arrow names the columns a foreign table lacks."""
         with pytest.raises(ValueError, match=r"lacks the columns \['addendum'"):
             elbtrail.from_arrow(pa.table({"x": [1]}))
+
+
+class TestThreads:
+    def test_tables_built_in_threads_are_the_same(self):
+        """to_arrow from several threads at once gives the same table each time."""
+        events = elbtrail.read("tests/data/corpus", elb_only=False).events
+        expected = elbtrail.to_arrow(events)
+
+        with ThreadPoolExecutor(4) as pool:
+            tables = list(pool.map(lambda _: elbtrail.to_arrow(events), range(8)))
+
+        assert all(expected.equals(table) for table in tables)
 
 
 class TestIssues:
