@@ -69,7 +69,7 @@ def _group(session: nox.Session, *names: str) -> None:
 @nox.session(python=PYTHONS)
 def tests(session: nox.Session) -> None:
     """Run the test suite on every supported Python the machine has."""
-    session.install("-e", ".[fast,hypothesis,s3]")
+    session.install("-e", ".[fast,hypothesis,s3,arrow,dask]")
     _group(session, "tests")
     session.run("pytest", *session.posargs)
 
@@ -148,6 +148,14 @@ def s3_benchmark(session: nox.Session) -> None:
     """Read 2,000 objects from moto's S3 server with 1 and 8 workers (docs/aws.md)."""
     session.install("-e", ".[fast,s3]", "moto[server]>=5.0.28")
     session.run("python", "benchmarks/s3_read.py", *session.posargs)
+
+
+@nox.session
+def benchmarks_columns(session: nox.Session) -> None:
+    """Measure to_arrow, write_parquet, Dask and export memory (docs/performance.md)."""
+    session.install("-e", ".[fast,arrow,dask]")
+    _group(session, "benchmarks")
+    session.run("python", "benchmarks/columns.py", *session.posargs)
 
 
 @nox.session

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
+import random
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -91,3 +93,162 @@ def aws(moto_server: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> st
     with urllib.request.urlopen(reset, timeout=10):  # noqa: S310
         pass
     return moto_server
+
+
+# -- a small trail of ELB calls, as a trail's bucket lays it out ----------------------
+
+
+def _trail_record(rng: Any, account: str, region: str, when: str) -> dict[str, Any]:
+    """One record: an ELB call of the kinds analysts ask about, or another call."""
+    user = rng.choice(["alice", "bob", "deployer"])
+    identity: dict[str, Any] = {
+        "type": "IAMUser",
+        "principalId": f"AIDA{user.upper()}",
+        "arn": f"arn:aws:iam::{account}:user/{user}",
+        "accountId": account,
+        "userName": user,
+    }
+    lb_arn = (
+        f"arn:aws:elasticloadbalancing:{region}:{account}:loadbalancer/app/"
+        f"web-{rng.randrange(5)}/{rng.randrange(16**8):08x}"
+    )
+    tg_arn = (
+        f"arn:aws:elasticloadbalancing:{region}:{account}:targetgroup/"
+        f"tg-{rng.randrange(5)}/{rng.randrange(16**8):08x}"
+    )
+    kind = rng.randrange(8)
+    error = None
+    response: Any = None
+    if kind == 0:
+        name, version, params = (
+            "DeleteLoadBalancer",
+            "2015-12-01",
+            {"loadBalancerArn": lb_arn},
+        )
+    elif kind == 1:
+        name, version = "DeleteLoadBalancer", "2012-06-01"
+        params = {"loadBalancerName": f"classic-{rng.randrange(5)}"}
+    elif kind == 2:
+        name, version = "CreateListener", "2015-12-01"
+        params = {
+            "loadBalancerArn": lb_arn,
+            "protocol": rng.choice(["HTTP", "HTTPS", "TCP"]),
+            "port": rng.choice([80, 443, 8080]),
+            "defaultActions": [{"type": "forward", "targetGroupArn": tg_arn}],
+        }
+    elif kind == 3:
+        name, version = "CreateLoadBalancerListeners", "2012-06-01"
+        params = {
+            "loadBalancerName": f"classic-{rng.randrange(5)}",
+            "listeners": [
+                {
+                    "protocol": rng.choice(["HTTP", "http", "HTTPS", "TCP"]),
+                    "loadBalancerPort": port,
+                    "instanceProtocol": "HTTP",
+                    "instancePort": 80,
+                }
+                for port in rng.sample([80, 81, 443], rng.randrange(1, 3))
+            ],
+        }
+    elif kind == 4:
+        name, version = "RegisterTargets", "2015-12-01"
+        params = {
+            "targetGroupArn": tg_arn,
+            "targets": [{"id": f"i-{rng.randrange(16**8):08x}", "port": 80}],
+        }
+        error = rng.choice([None, None, "InvalidTarget"])
+    elif kind == 5:
+        name, version = "RegisterInstancesWithLoadBalancer", "2012-06-01"
+        params = {
+            "loadBalancerName": f"classic-{rng.randrange(5)}",
+            "instances": [{"instanceId": f"i-{rng.randrange(16**8):08x}"}],
+        }
+        error = rng.choice([None, "InvalidInstance"])
+    else:
+        name, version, params = "DescribeInstances", "2016-11-15", {}
+    record: dict[str, Any] = {
+        "eventVersion": "1.11",
+        "userIdentity": identity,
+        "eventTime": when,
+        "eventSource": "ec2.amazonaws.com"
+        if name == "DescribeInstances"
+        else "elasticloadbalancing.amazonaws.com",
+        "eventName": name,
+        "awsRegion": region,
+        "sourceIPAddress": "198.51.100.7",
+        "userAgent": "aws-cli/2.15.30",
+    }
+    if error is not None:
+        record["errorCode"] = error
+        record["errorMessage"] = f"{error} for the request"
+    record.update(
+        {
+            "requestParameters": params,
+            "responseElements": response,
+            "requestID": f"{rng.randrange(16**32):032x}",
+            "eventID": f"{rng.randrange(16**32):032x}",
+            "readOnly": False,
+            "eventType": "AwsApiCall",
+            "apiVersion": version,
+            "managementEvent": True,
+            "recipientAccountId": account,
+            "eventCategory": "Management",
+        }
+    )
+    return record
+
+
+def write_trail(root: Path, seed: int = 7, records_per_file: int = 12) -> Path:
+    """
+    Write a trail's bucket under *root*: two accounts, two regions, three days.
+
+    Each day's first file holds calls made late the day before, so the date of
+    an event and of its file's delivery differ. One file is cut short (a
+    truncated gzip) and there is a digest folder to skip.
+    """
+    rng = random.Random(seed)  # noqa: S311 - test data, not secrets
+    days = ["2026-03-30", "2026-03-31", "2026-04-01"]
+    for account in ("111122223333", "444455556666"):
+        for region in ("us-east-1", "eu-west-1"):
+            for day_index, day in enumerate(days):
+                folder = root.joinpath(
+                    "AWSLogs", account, "CloudTrail", region, *day.split("-")
+                )
+                folder.mkdir(parents=True, exist_ok=True)
+                for file_index in range(2):
+                    late = file_index == 0 and day_index > 0
+                    when_day = days[day_index - 1] if late else day
+                    hour = 23 if late else 8 + file_index
+                    records = [
+                        _trail_record(
+                            rng,
+                            account,
+                            region,
+                            f"{when_day}T{hour:02d}:{rng.randrange(60):02d}:"
+                            f"{rng.randrange(60):02d}Z",
+                        )
+                        for _ in range(records_per_file)
+                    ]
+                    stamp = day.replace("-", "") + f"T{file_index:02d}05Z"
+                    name = (
+                        f"{account}_CloudTrail_{region}_{stamp}_f{file_index}.json.gz"
+                    )
+                    data = gzip.compress(
+                        json.dumps({"Records": records}).encode(), mtime=0
+                    )
+                    (folder / name).write_bytes(data)
+    damaged = root / "AWSLogs/111122223333/CloudTrail/us-east-1/2026/04/01"
+    whole = (damaged / next(p.name for p in sorted(damaged.iterdir()))).read_bytes()
+    (
+        damaged / "111122223333_CloudTrail_us-east-1_20260401T2355Z_cut.json.gz"
+    ).write_bytes(whole[: len(whole) * 2 // 3])
+    digest = root / "AWSLogs/111122223333/CloudTrail-Digest/us-east-1/2026/04/01"
+    digest.mkdir(parents=True)
+    (digest / "digest.json.gz").write_bytes(gzip.compress(b'{"logFiles": []}'))
+    return root
+
+
+@pytest.fixture(scope="session")
+def elb_trail(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small trail's bucket of ELB and other calls (see ``write_trail``)."""
+    return write_trail(tmp_path_factory.mktemp("trail"))

@@ -6,7 +6,8 @@ Read log files, trees of them, S3 prefixes, streams and bytes with
 `follow()`; parse one record with `parse_event()`. Per-action models live
 in `elbtrail.classic` and `elbtrail.v2`; Hypothesis strategies in
 `elbtrail.strategies`; `make_converter()` gives a cattrs converter for all
-of them.
+of them. Arrow tables and Parquet datasets come from `to_arrow()` and
+`write_parquet()`, Dask dataframes from `elbtrail.dask`.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ._actions import ELB_EVENT_SOURCE, Action, Api, action_for, actions
+from ._arrow import file_to_arrow, from_arrow, issues_to_arrow, to_arrow
 from ._converter import make_converter
 from ._event import Addendum, Event, Resource, TlsDetails, parse_event
 from ._follow import Delivery, FollowSummary, follow
@@ -42,6 +44,7 @@ from ._identity import (
 )
 from ._issues import Issue, ParseError, Severity
 from ._model import Model
+from ._parquet import ParquetExport, write_parquet
 from ._readers import EventStream, LogResult, iter_events, loads, read
 from ._touched import ResourceKind, TouchedResource, touched_resources
 
@@ -68,6 +71,7 @@ __all__ = [
     "LogResult",
     "Model",
     "OnBehalfOf",
+    "ParquetExport",
     "ParseError",
     "Resource",
     "ResourceKind",
@@ -86,22 +90,28 @@ __all__ = [
     "WebIdentityUserIdentity",
     "action_for",
     "actions",
+    "file_to_arrow",
     "follow",
+    "from_arrow",
+    "issues_to_arrow",
     "iter_events",
     "loads",
     "make_converter",
     "parse_event",
     "read",
+    "to_arrow",
     "touched_resources",
+    "write_parquet",
 ]
 
 # Imported on first use: the per-action models take most of the import time.
 # Type checkers see plain imports, and no module __getattr__: a misspelled
 # name is an error in users' code, not an Any.
-_LAZY_SUBMODULES = frozenset({"classic", "v2", "strategies"})
+_LAZY_SUBMODULES = frozenset({"classic", "v2", "strategies", "dask"})
 
 if TYPE_CHECKING:
     from . import classic as classic
+    from . import dask as dask
     from . import strategies as strategies
     from . import v2 as v2
 

@@ -20,6 +20,7 @@ from typing import IO, Any, TextIO
 
 from . import _cli_follow
 from ._actions import Api, actions
+from ._cli_export import add_export_arguments, export
 from ._event import Event
 from ._issues import Issue, ParseError
 from ._readers import iter_events
@@ -630,6 +631,12 @@ def _parser() -> argparse.ArgumentParser:
     common(check)
     check.add_argument("-q", "--quiet", action="store_true", help="no 'no issues'")
     _cli_follow.add_parser(commands)
+
+    export_parser = commands.add_parser(
+        "export", help="write the events as a Parquet dataset (elbtrail[arrow])"
+    )
+    common(export_parser)
+    add_export_arguments(export_parser)
     return parser
 
 
@@ -655,7 +662,12 @@ def _reading_options(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
-_COMMANDS = {"summary": _summary, "events": _events, "check": _check}
+_COMMANDS = {
+    "summary": _summary,
+    "events": _events,
+    "check": _check,
+    "export": export,
+}
 
 
 def _follow(
