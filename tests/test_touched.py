@@ -286,7 +286,8 @@ class TestStrategies:
         for key, value in _wire_strings(wire):
             # userPoolArn is Cognito's; the strategies fill any *Arn key with
             # an ELB ARN, so it is left out here.
-            if key.endswith(("Arn", "Arns")) and key != "userPoolArn":
+            # An empty string names no resource.
+            if key.endswith(("Arn", "Arns")) and key != "userPoolArn" and value != "":
                 assert not isinstance(value, str) or value in identifiers
 
 
@@ -602,3 +603,25 @@ class TestEdges:
             thread.join()
 
         assert [expected] * 4 == results
+
+
+def test_an_empty_arn_names_no_resource():
+    """An empty ``certificateArn`` is not taken for a certificate."""
+    event = elbtrail.parse_event(
+        {
+            "eventSource": "elasticloadbalancing.amazonaws.com",
+            "eventName": "CreateListener",
+            "apiVersion": "2015-12-01",
+            "requestParameters": {
+                "loadBalancerArn": (
+                    "arn:aws:elasticloadbalancing:us-east-1:111122223333:"
+                    "loadbalancer/app/web/50dc6c495c0c9188"
+                ),
+                "certificates": [{"certificateArn": ""}],
+            },
+        }
+    )
+
+    assert [ResourceKind.LOAD_BALANCER] == [
+        r.kind for r in elbtrail.touched_resources(event)
+    ]
