@@ -13,6 +13,7 @@ from typing import Any
 
 from ._actions import ELB_EVENT_SOURCE, Action, Api, action_for, actions
 from ._event import Addendum, Event, Resource, TlsDetails, parse_event
+from ._history import Call, Change, FieldChange, History, Snapshot
 from ._identity import (
     IDENTITY_TYPES,
     AssumedRoleIdentity,
@@ -39,6 +40,16 @@ from ._identity import (
 from ._issues import Issue, ParseError, Severity
 from ._model import Model
 from ._readers import EventStream, LogResult, iter_events, loads, read
+from ._state import (
+    ClassicLoadBalancerState,
+    ListenerState,
+    LoadBalancerState,
+    ResourceKind,
+    ResourceState,
+    RuleState,
+    TargetGroupState,
+    TrustStoreState,
+)
 
 __all__ = [
     "ELB_EVENT_SOURCE",
@@ -49,28 +60,41 @@ __all__ = [
     "Addendum",
     "Api",
     "AssumedRoleIdentity",
+    "Call",
+    "Change",
+    "ClassicLoadBalancerState",
     "DirectoryIdentity",
     "Event",
     "EventStream",
     "FederatedUserIdentity",
+    "FieldChange",
+    "History",
     "IAMUserIdentity",
     "IdentityCenterUserIdentity",
     "InScopeOf",
     "InvokedByDelegate",
     "Issue",
+    "ListenerState",
+    "LoadBalancerState",
     "LogResult",
     "Model",
     "OnBehalfOf",
     "ParseError",
     "Resource",
+    "ResourceKind",
+    "ResourceState",
     "RoleIdentity",
     "RootIdentity",
+    "RuleState",
     "SAMLUserIdentity",
     "SessionAttributes",
     "SessionContext",
     "SessionIssuer",
     "Severity",
+    "Snapshot",
+    "TargetGroupState",
     "TlsDetails",
+    "TrustStoreState",
     "UnknownIdentity",
     "UserIdentity",
     "WebIdFederationData",

@@ -1,4 +1,4 @@
-"""The ``elbtrail`` command: summary, events and check."""
+"""The ``elbtrail`` command: summary, events, check and history."""
 
 from __future__ import annotations
 
@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import IO, TextIO
 
 from ._event import Event
+from ._history_cli import add_parser as add_history_parser
+from ._history_cli import history as history_command
 from ._issues import Issue, ParseError
 from ._readers import iter_events
 from ._timestamps import format_canonical, parse_timestamp
@@ -361,10 +363,22 @@ def _parser() -> argparse.ArgumentParser:
     )
     common(check)
     check.add_argument("-q", "--quiet", action="store_true", help="no 'no issues'")
+    add_history_parser(commands, common)
     return parser
 
 
-_COMMANDS = {"summary": _summary, "events": _events, "check": _check}
+def _history(
+    args: argparse.Namespace, items: Iterator[Event | Issue], out: TextIO
+) -> int:
+    return history_command(args, items, out, _parse_time)
+
+
+_COMMANDS = {
+    "summary": _summary,
+    "events": _events,
+    "check": _check,
+    "history": _history,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
