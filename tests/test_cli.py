@@ -43,8 +43,8 @@ class TestSummary:
 
         assert 0 == result.returncode, result.stderr
         out = result.stdout
-        assert out.startswith("13 events in samples/")
-        assert "Time span: 2016-04-01T15:31:48Z .. 2026-03-14T10:36:40Z" in out
+        assert out.startswith("31 events in samples/")
+        assert "Time span: 2016-04-01T15:31:48Z .. 2026-03-15T16:21:30Z" in out
         assert "CreateTargetGroup [v2]" in out
         assert "deployer/deploy-4711 (AssumedRole)" in out
         assert "OperationNotPermittedException" in out
@@ -56,7 +56,7 @@ class TestSummary:
         """--all counts the records of every service."""
         result = run("summary", "--all", "samples/AWSLogs")
 
-        assert result.stdout.startswith("12 events (all services)")
+        assert result.stdout.startswith("30 events (all services)")
 
 
 class TestEvents:
@@ -101,15 +101,15 @@ class TestEvents:
         assert ["time", "action", "principal", "region", "source_ip", "error"] == rows[
             0
         ]
-        assert 9 == len(rows) - 1
+        assert 27 == len(rows) - 1
 
     @pytest.mark.parametrize(
         ("args", "expected"),
         [
             (["--action", "DeleteLoadBalancer"], 2),
             (["--action", "deleteloadbalancer", "--errors"], 1),
-            (["--principal", "alice"], 4),
-            (["--since", "2026-03-14T10:30:00Z"], 5),
+            (["--principal", "alice"], 6),
+            (["--since", "2026-03-14T10:30:00Z"], 23),
             (["--until", "2026-03-14T10:21:10Z", "--since", "2026-03-14"], 2),
         ],
     )

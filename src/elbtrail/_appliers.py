@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
+from types import MappingProxyType
 from typing import Any, TypeVar
 
 import attrs
@@ -67,6 +68,28 @@ class Replay:
         self.states[state.id] = state
         self.effects.append((state.id, state.kind, before, state, known, note))
 
+    def create(self, state: ResourceState) -> None:
+        """
+        Make a created *state* current.
+
+        Creating what exists already is idempotent in AWS: the answer is the
+        existing object, whose registrations, tags and attributes stay.
+        """
+        existing = self.states.get(state.id)
+        if type(existing) is not type(state) or existing is None:
+            self.put(state, note="created")
+            return
+        merged = dict(existing.description)
+        merged.update(
+            (k, v)
+            for k, v in state.description.items()
+            if k not in _SET_EMPTY_ON_CREATE or k not in merged
+        )
+        again = attrs.evolve(
+            existing, description=MappingProxyType(merged), since=self.now
+        )
+        self.put(again, known=existing.complete, note="created again")
+
     def end(self, rid: str, kind: ResourceKind, *, note: str = "") -> None:
         """End resource *rid*, recording the change even if it was not known."""
         before = self.states.pop(rid, None)
@@ -87,12 +110,16 @@ class Replay:
         drop = fields.pop("drop", ())
         if description is not None or drop:
             merged = dict(state.description)
-            merged.update(description or {})
+            merged.update({k: frozen_json(v) for k, v in (description or {}).items()})
             for name in drop:
                 merged.pop(name, None)
-            fields["description"] = frozen_json(merged)
+            fields["description"] = MappingProxyType(merged)
         new = attrs.evolve(state, since=self.now, **fields)
         self.put(new, known=seen and state.complete and not partial, note=note)
+
+
+# What a create starts empty, as the API does, rather than reads from the call.
+_SET_EMPTY_ON_CREATE = frozenset({"Instances", "Policies", "BackendServerDescriptions"})
 
 
 def _aws(value: object) -> Any:
@@ -146,15 +173,14 @@ def _classic_create(r: Replay, req: Any, resp: Any) -> None:
     ):
         if value:
             description[field] = list(value)
-    r.put(
+    r.create(
         ClassicLoadBalancerState(
             id=name,
             description=frozen_json(description),
             tags=frozen_json(_tags(req.tags)),
             complete=True,
             since=r.now,
-        ),
-        note="created",
+        )
     )
 
 
@@ -534,15 +560,14 @@ def _v2_create_load_balancer(r: Replay, req: Any, resp: Any) -> None:
     description = _aws(lb)
     if lb.created_time is not None:
         description["CreatedTime"] = lb.created_time
-    r.put(
+    r.create(
         LoadBalancerState(
             id=lb.load_balancer_arn,
             description=frozen_json(description),
             tags=frozen_json(_tags(req.tags)),
             complete=True,
             since=r.now,
-        ),
-        note="created",
+        )
     )
 
 
@@ -754,7 +779,7 @@ def _v2_create_target_group(r: Replay, req: Any, resp: Any) -> None:
     group = _first(getattr(resp, "target_groups", None))
     if group is None or not isinstance(group.target_group_arn, str):
         return
-    r.put(
+    r.create(
         TargetGroupState(
             id=group.target_group_arn,
             description=frozen_json(_group_description(group)),
@@ -762,8 +787,7 @@ def _v2_create_target_group(r: Replay, req: Any, resp: Any) -> None:
             tags=frozen_json(_tags(req.tags)),
             complete=True,
             since=r.now,
-        ),
-        note="created",
+        )
     )
 
 
@@ -809,10 +833,9 @@ def _v2_targets(*, register: bool) -> Callable[[Replay, Any, Any], None]:
             r.update(TargetGroupState, arn, partial=True, note=note)
             return
         keys = {(t["Id"], t.get("Port")) for t in given}
-        current = [t for t in state.targets if (t["Id"], t.get("Port")) not in keys]
-        if register:
-            current += given
-        r.update(TargetGroupState, arn, note=note, targets=frozen_json(current))
+        kept = tuple(t for t in state.targets if (t["Id"], t.get("Port")) not in keys)
+        targets = kept + frozen_json(given) if register else kept
+        r.update(TargetGroupState, arn, note=note, targets=targets)
 
     return apply
 

@@ -363,7 +363,7 @@ class History:
                     note=note,
                 )
                 for rid, kind, before, after, known, note in replay.effects
-                if not _no_op(before, after)
+                if not (note.startswith("created") and _no_op(before, after))
             )
         return cls(changes, attempts, states, since, skipped)
 

@@ -147,8 +147,13 @@ def _snapshot(
         related.add(args.resource)
         states = [s for s in states if s.id in related]
     if args.format == "json":
-        selected = Snapshot(snapshot.time, {s.id: s for s in states})
-        text = json.dumps(selected.describe(), indent=2, ensure_ascii=False)
+        # Described whole, then cut: a target group's load balancers follow
+        # from listeners that the selection may leave out.
+        text = json.dumps(
+            _select(snapshot.describe(), {s.id for s in states}),
+            indent=2,
+            ensure_ascii=False,
+        )
         out.write(text + "\n")
         return
     out.write(f"{len(states)} resources at {format_canonical(snapshot.time)}\n")
@@ -165,6 +170,27 @@ def _snapshot(
         targets = getattr(state, "targets", None)
         if targets is not None:
             out.write(f"    Targets: {_short(_plain(targets))}\n")
+
+
+_ID_FIELDS = {
+    "LoadBalancerDescriptions": "LoadBalancerName",
+    "LoadBalancers": "LoadBalancerArn",
+    "Listeners": "ListenerArn",
+    "Rules": "RuleArn",
+    "TargetGroups": "TargetGroupArn",
+    "TrustStores": "TrustStoreArn",
+}
+
+
+def _select(described: dict[str, Any], ids: set[str]) -> dict[str, Any]:
+    """Keep the parts of a described snapshot that are about *ids*."""
+    selected: dict[str, Any] = {}
+    for key, value in described.items():
+        if isinstance(value, dict):
+            selected[key] = {k: v for k, v in value.items() if k in ids}
+        else:
+            selected[key] = [i for i in value if i.get(_ID_FIELDS[key]) in ids]
+    return selected
 
 
 def _plain(value: Any) -> Any:

@@ -52,11 +52,19 @@ class ResourceKind(str, enum.Enum):  # noqa: UP042 - StrEnum is not in 3.10
     TRUST_STORE = "trust-store"
 
 
+_SCALARS = frozenset({str, int, float, bool, type(None), datetime})
+
+
 def frozen_json(value: Any) -> Any:
     """Return *value* with every dict read-only and every list a tuple."""
-    if isinstance(value, Mapping):
+    cls = value.__class__
+    if cls in _SCALARS:
+        return value
+    if cls is MappingProxyType:
+        return value  # made here, so frozen all the way down
+    if cls is dict or isinstance(value, Mapping):
         return MappingProxyType({k: frozen_json(v) for k, v in value.items()})
-    if isinstance(value, list | tuple):
+    if cls is list or cls is tuple:
         return tuple(frozen_json(v) for v in value)
     return value
 
