@@ -19,6 +19,7 @@ from elbtrail import (
     ResourceKind,
     TargetGroupState,
 )
+from elbtrail.strategies import events as elbtrail_events
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
@@ -158,6 +159,17 @@ class TestSnapshots:
         """A typo in a time is an error naming the text."""
         with pytest.raises(ValueError, match="not a time: 'yesterday'"):
             build(CREATE).at("yesterday")
+
+    def test_naive_times_are_utc(self):
+        """A time without a zone is UTC, as every CloudTrail time is."""
+        history = build(CREATE)
+
+        assert "web" in history.at(datetime(2026, 3, 15, 8, 0))  # noqa: DTZ001
+
+    def test_diff_needs_times_in_order(self):
+        """diff(t1, t2) with t1 after t2 says so."""
+        with pytest.raises(ValueError, match="comes after"):
+            build(CREATE).diff("2026-03-15T09:00:00Z", "2026-03-15T08:00:00Z")
 
 
 class TestTruth:
@@ -439,6 +451,16 @@ class TestProperties:
             when = f"2026-03-15T08:0{second}:00Z"
             assert expected.at(when).describe() == actual.at(when).describe()
 
+    @given(st.lists(elbtrail_events(errors=False), max_size=12))
+    def test_any_valid_events_build_a_history(self, events):
+        """Any events, of any action with any parameters, build a history."""
+        history = History.from_events(events)
+
+        for change in history.changes():
+            assert isinstance(change.fields, tuple)
+            snapshot = history.at(change.call.time)
+            assert snapshot.describe() == json.loads(json.dumps(snapshot.describe()))
+
 
 class TestCommandLine:
     def run(self, *args: str, capsys: pytest.CaptureFixture[str]) -> str:
@@ -499,6 +521,16 @@ class TestCommandLine:
         times = [i["time"] for i in items]
         assert times == sorted(times)
         assert ["ResourceInUse"] == [i["errorCode"] for i in items if i["errorCode"]]
+
+    def test_damaged_input_is_mentioned_on_stderr(self, capsys):
+        """Damage in the input is one line on stderr; the history still prints."""
+        from elbtrail._cli import main  # noqa: PLC0415
+
+        assert 0 == main(["history", str(SAMPLES / "aws-docs")])
+
+        captured = capsys.readouterr()
+        assert "my-load-balancer: deleted" in captured.out
+        assert "1 issue(s) while reading" in captured.err
 
     def test_bad_time_is_a_usage_error(self, capsys):
         """A bad --at is exit status 2 with the option named."""

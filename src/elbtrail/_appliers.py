@@ -35,7 +35,7 @@ from ._state import (
     frozen_json,
 )
 
-__all__ = ["APPLIERS", "Replay"]
+__all__ = ["APPLIERS", "Applier", "Replay"]
 
 StateT = TypeVar("StateT", bound=ResourceState)
 

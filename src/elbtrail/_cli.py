@@ -373,12 +373,8 @@ def _history(
     return history_command(args, items, out, _parse_time)
 
 
-_COMMANDS = {
-    "summary": _summary,
-    "events": _events,
-    "check": _check,
-    "history": _history,
-}
+_COMMANDS = {"summary": _summary, "events": _events, "check": _check}
+_COMMANDS["history"] = _history
 
 
 def main(argv: Sequence[str] | None = None) -> int:

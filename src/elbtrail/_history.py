@@ -19,12 +19,12 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Iterable, Iterator, Mapping
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
 import attrs
 
-from ._appliers import APPLIERS, Replay
+from ._appliers import APPLIERS, Applier, Replay
 from ._describe import describe, plain
 from ._event import Event
 from ._model import Model
@@ -32,6 +32,8 @@ from ._state import ResourceKind, ResourceState
 from ._timestamps import parse_timestamp
 
 __all__ = ["Call", "Change", "FieldChange", "History", "Snapshot"]
+
+UTC = timezone.utc  # noqa: UP017 - datetime.UTC is not in Python 3.10
 
 _RANKS = {"Create": 0, "Delete": 2}
 
@@ -315,12 +317,17 @@ class History:
                 )
                 raise ValueError(msg)
             states = baseline_states(baseline, since)
-        pending: list[tuple[tuple[datetime, int, str], Event]] = []
+        # Only what applying needs is kept until the calls are sorted: the
+        # call's summary, its applier and its typed parameters and response.
+        pending: list[tuple[tuple[datetime, int, str], Call, Applier, Any]] = []
         seen: set[str] = set()
         skipped = 0
         for event in events:
             action = event.action
-            if action is None or (action.api, action.name) not in APPLIERS:
+            applier = (
+                APPLIERS.get((action.api, action.name)) if action is not None else None
+            )
+            if applier is None or action is None:
                 continue
             if not isinstance(event.request_parameters, action.request):
                 skipped += 1
@@ -335,23 +342,21 @@ class History:
                 if event.event_id in seen:
                     continue
                 seen.add(event.event_id)
-            pending.append((_sort_key(time, event), event))
+            call = Call.of(event, time)
+            response = event.response_elements if call.error_code is None else None
+            pending.append((_sort_key(time, event), call, applier, response))
+        del seen
         pending.sort(key=lambda item: item[0])
         replay = Replay(states)
         changes: list[Change] = []
         attempts: list[Call] = []
-        for (time, _, _), event in pending:
-            call = Call.of(event, time)
-            if event.error_code is not None:
+        for _, call, applier, response in pending:
+            if call.error_code is not None:
                 attempts.append(call)
                 continue
-            replay.now = time
+            replay.now = call.time
             replay.effects.clear()
-            action = event.action
-            assert action is not None
-            APPLIERS[action.api, action.name](
-                replay, event.request_parameters, event.response_elements
-            )
+            applier(replay, call.request, response)
             changes.extend(
                 Change(
                     call=call,
@@ -365,6 +370,7 @@ class History:
                 for rid, kind, before, after, known, note in replay.effects
                 if not (note.startswith("created") and _no_op(before, after))
             )
+        del pending
         return cls(changes, attempts, states, since, skipped)
 
     def at(self, when: datetime | str) -> Snapshot:
@@ -438,8 +444,17 @@ class History:
         it did not exist (or was not known) then. ``call`` is the last call
         that changed it in between, and ``known`` is false if any change in
         between was only partly known.
+
+        Raises:
+            ValueError: If *t1* comes after *t2*, or either is not a time.
         """
         first, second = self.at(t1), self.at(t2)
+        if first.time > second.time:
+            msg = (
+                f"History.diff: t1 ({first.time.isoformat()}) comes after "
+                f"t2 ({second.time.isoformat()}); give the earlier time first"
+            )
+            raise ValueError(msg)
         between = self.changes(since=first.time, until=second.time)
         last: dict[str, Change] = {}
         partial: set[str] = set()
@@ -513,7 +528,8 @@ def _no_op(before: ResourceState | None, after: ResourceState | None) -> bool:
 
 def _moment(when: datetime | str) -> datetime:
     if isinstance(when, datetime):
-        return when
+        # CloudTrail's times are UTC; a time without a zone is taken as UTC.
+        return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
     value = parse_timestamp(when)
     if value is None:
         msg = f"not a time: {when!r} (use ISO 8601, e.g. 2026-03-14T10:30:00Z)"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from collections.abc import Callable, Iterator
 from typing import Any, TextIO
 
@@ -210,13 +211,15 @@ def history(
         value = getattr(args, option)
         if value is not None:
             setattr(args, option, parse_time(value, f"--{option}"))
-    issues = 0
+    damaged = 0
 
     def events() -> Iterator[Event]:
-        nonlocal issues
+        nonlocal damaged
         for item in items:
             if isinstance(item, Issue):
-                issues += 1
+                # Records delivered twice are notices; the history counts
+                # them once anyway.
+                damaged += item.is_damage
             else:
                 yield item
 
@@ -225,4 +228,8 @@ def history(
         _snapshot(built, built.at(args.at), args, out)
     else:
         _timeline(built, args, out)
+    if damaged:
+        sys.stderr.write(
+            f"elbtrail: {damaged} issue(s) while reading; see 'elbtrail check'\n"
+        )
     return 0
