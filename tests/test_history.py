@@ -220,6 +220,25 @@ class TestTruth:
             "DeleteLoadBalancer",
         ] == [c.call.action for c in history.changes()]
 
+    def test_same_second_load_balancer_before_its_listeners(self):
+        """A load balancer and its listeners made in one second: it comes first."""
+        listeners = record(
+            "CreateLoadBalancerListeners",
+            "2026-03-15T08:00:00Z",
+            {
+                "loadBalancerName": "web",
+                "listeners": [
+                    {"protocol": "TCP", "loadBalancerPort": 443, "instancePort": 443}
+                ],
+            },
+            event_id="0-before-the-create",
+        )
+
+        history = build(listeners, CREATE)
+
+        state = history.at("2026-03-15T08:00:00Z")["web"]
+        assert (80, 443) == state.listener_ports
+
     def test_resource_from_before_the_trail_is_partly_known(self):
         """A resource first seen in a modify says what is not known."""
         history = build(REGISTER)

@@ -195,7 +195,7 @@ def _listeners_by_port(state: ResourceState) -> dict[Any, Any] | None:
     items = state.description.get("ListenerDescriptions")
     if items is None:
         return None
-    return {i["Listener"].get("LoadBalancerPort"): dict(i) for i in items}
+    return {(i.get("Listener") or {}).get("LoadBalancerPort"): dict(i) for i in items}
 
 
 def _classic_listeners(
@@ -381,9 +381,13 @@ def _merge_classic_attributes(
 ) -> dict[str, Any]:
     merged: dict[str, Any] = dict(current or {})
     for name, value in change.items():
-        if name == "AdditionalAttributes":
-            by_key = {a["Key"]: a for a in merged.get(name) or ()}
-            by_key.update({a.get("Key"): a for a in value or ()})
+        if name == "AdditionalAttributes" and isinstance(value, list):
+            # Merged by key; a damaged item (no key, not an object) is kept
+            # as it came, since the trail says no more of it.
+            items = [*(merged.get(name) or ()), *value]
+            by_key = {
+                (a.get("Key") if isinstance(a, Mapping) else repr(a)): a for a in items
+            }
             merged[name] = list(by_key.values())
         elif isinstance(value, Mapping):
             merged[name] = {**(merged.get(name) or {}), **value}
@@ -833,7 +837,9 @@ def _v2_targets(*, register: bool) -> Callable[[Replay, Any, Any], None]:
             r.update(TargetGroupState, arn, partial=True, note=note)
             return
         keys = {(t["Id"], t.get("Port")) for t in given}
-        kept = tuple(t for t in state.targets if (t["Id"], t.get("Port")) not in keys)
+        kept = tuple(
+            t for t in state.targets if (t.get("Id"), t.get("Port")) not in keys
+        )
         targets = kept + frozen_json(given) if register else kept
         r.update(TargetGroupState, arn, note=note, targets=targets)
 

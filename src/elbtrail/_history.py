@@ -5,8 +5,10 @@ Theory of operation
 -------------------
 `History.from_events` keeps the ELB calls that change something, drops
 records delivered twice (same ``eventID``), and sorts the rest by event time
-with a stable tie-break (creates before modifies before deletes, then by
-``eventID``), since CloudTrail delivers out of order. It then applies them
+with a stable tie-break (a load balancer, target group or trust store is
+created before its parts, parts before other changes, then parts deleted
+before their owner, then by ``eventID``), since CloudTrail delivers out of
+order and its times are whole seconds. It then applies them
 in that order with the per-action appliers of ``_appliers``, each call making
 new immutable states for the resources it touched. Every resource keeps its
 timeline of states, so `History.at` finds a resource's state at any moment by
@@ -35,7 +37,10 @@ __all__ = ["Call", "Change", "FieldChange", "History", "Snapshot"]
 
 UTC = timezone.utc  # noqa: UP017 - datetime.UTC is not in Python 3.10
 
-_RANKS = {"Create": 0, "Delete": 2}
+# Calls of one second (CloudTrail's times are whole seconds) are ordered so
+# that a resource exists before its parts are made, and its parts go first.
+_OWNERS = frozenset({"CreateLoadBalancer", "CreateTargetGroup", "CreateTrustStore"})
+_ENDS = frozenset({"DeleteLoadBalancer", "DeleteTargetGroup", "DeleteTrustStore"})
 
 
 @attrs.frozen(kw_only=True)
@@ -225,10 +230,20 @@ class Snapshot:
         return describe(self.resources.values())
 
 
+def _rank(name: str) -> int:
+    if name in _OWNERS:
+        return 0
+    if name in _ENDS:
+        return 4
+    if name.startswith("Create"):
+        return 1
+    if name.startswith("Delete"):
+        return 3
+    return 2
+
+
 def _sort_key(time: datetime, event: Event) -> tuple[datetime, int, str]:
-    name = event.event_name or ""
-    rank = next((r for p, r in _RANKS.items() if name.startswith(p)), 1)
-    return (time, rank, event.event_id or "")
+    return (time, _rank(event.event_name or ""), event.event_id or "")
 
 
 def _event_time(event: Event) -> datetime | None:

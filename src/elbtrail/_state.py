@@ -126,15 +126,19 @@ class ClassicLoadBalancerState(ResourceState):
     def instances(self) -> tuple[str, ...] | None:
         """The registered instance IDs, or ``None`` if not known."""
         items = self.description.get("Instances")
-        return None if items is None else tuple(i["InstanceId"] for i in items)
+        if items is None:
+            return None
+        ids = (i.get("InstanceId") for i in items)
+        return tuple(x for x in ids if isinstance(x, str))
 
     @property
     def listener_ports(self) -> tuple[int, ...] | None:
-        """The listeners' load-balancer ports, or ``None`` if not known."""
+        """The listeners' load-balancer ports (where known), or ``None``."""
         items = self.description.get("ListenerDescriptions")
         if items is None:
             return None
-        return tuple(i["Listener"].get("LoadBalancerPort") for i in items)
+        ports = ((i.get("Listener") or {}).get("LoadBalancerPort") for i in items)
+        return tuple(p for p in ports if isinstance(p, int))
 
 
 @attrs.frozen(kw_only=True)
