@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import copy
 import json
+import subprocess
+import sys
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -560,6 +562,19 @@ class TestCommandLine:
 
         assert 2 == exit_info.value.code
         assert "--at: not a time: 'noon'" in capsys.readouterr().err
+
+
+def test_import_elbtrail_leaves_the_history_for_later():
+    """The history modules load on first use, not with the package."""
+    code = (
+        "import sys, elbtrail; "
+        "print('elbtrail._history' in sys.modules, elbtrail.History.__name__)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+
+    assert "False History" == result.stdout.strip()
 
 
 def test_target_group_state_is_typed():

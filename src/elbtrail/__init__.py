@@ -9,11 +9,10 @@ Read log files, trees of them, streams and bytes with `read()`,
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._actions import ELB_EVENT_SOURCE, Action, Api, action_for, actions
 from ._event import Addendum, Event, Resource, TlsDetails, parse_event
-from ._history import Call, Change, FieldChange, History, Snapshot
 from ._identity import (
     IDENTITY_TYPES,
     AssumedRoleIdentity,
@@ -40,16 +39,19 @@ from ._identity import (
 from ._issues import Issue, ParseError, Severity
 from ._model import Model
 from ._readers import EventStream, LogResult, iter_events, loads, read
-from ._state import (
-    ClassicLoadBalancerState,
-    ListenerState,
-    LoadBalancerState,
-    ResourceKind,
-    ResourceState,
-    RuleState,
-    TargetGroupState,
-    TrustStoreState,
-)
+
+if TYPE_CHECKING:
+    from ._history import Call, Change, FieldChange, History, Snapshot
+    from ._state import (
+        ClassicLoadBalancerState,
+        ListenerState,
+        LoadBalancerState,
+        ResourceKind,
+        ResourceState,
+        RuleState,
+        TargetGroupState,
+        TrustStoreState,
+    )
 
 __all__ = [
     "ELB_EVENT_SOURCE",
@@ -109,6 +111,25 @@ __all__ = [
 
 # Imported on first use: the per-action models take most of the import time.
 _LAZY_SUBMODULES = frozenset({"classic", "v2", "strategies"})
+# The history is imported on first use too, to keep `import elbtrail` short.
+_LAZY_NAMES = {
+    **dict.fromkeys(
+        ("Call", "Change", "FieldChange", "History", "Snapshot"), "_history"
+    ),
+    **dict.fromkeys(
+        (
+            "ClassicLoadBalancerState",
+            "ListenerState",
+            "LoadBalancerState",
+            "ResourceKind",
+            "ResourceState",
+            "RuleState",
+            "TargetGroupState",
+            "TrustStoreState",
+        ),
+        "_state",
+    ),
+}
 
 
 def __getattr__(name: str) -> Any:
@@ -120,6 +141,14 @@ def __getattr__(name: str) -> Any:
         import importlib  # noqa: PLC0415
 
         return importlib.import_module(f"{__name__}.{name}")
+    if name in _LAZY_NAMES:
+        import importlib  # noqa: PLC0415
+
+        value = getattr(
+            importlib.import_module(f"{__name__}.{_LAZY_NAMES[name]}"), name
+        )
+        globals()[name] = value
+        return value
     msg = f"module {__name__!r} has no attribute {name!r}"
     raise AttributeError(msg)
 

@@ -6,10 +6,13 @@ import argparse
 import json
 import sys
 from collections.abc import Callable, Iterator
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from ._event import Event
-from ._history import Change, History, Snapshot
+
+# The history is imported when the command runs, not when the CLI starts.
+if TYPE_CHECKING:
+    from ._history import Change, History, Snapshot
 from ._issues import Issue
 from ._timestamps import format_canonical
 
@@ -77,6 +80,8 @@ def _change_json(change: Change) -> dict[str, Any]:
 
 
 def _timeline(history: History, args: argparse.Namespace, out: TextIO) -> None:
+    from ._history import Change  # noqa: PLC0415 - see the imports
+
     changes = history.changes(args.resource, args.since, args.until)
     related = {c.resource for c in changes}
     failed = [
@@ -222,6 +227,8 @@ def history(
                 damaged += item.is_damage
             else:
                 yield item
+
+    from ._history import History  # noqa: PLC0415 - see the imports
 
     built = History.from_events(events())
     if args.at is not None:
