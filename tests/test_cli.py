@@ -43,9 +43,9 @@ class TestSummary:
 
         assert 0 == result.returncode, result.stderr
         out = result.stdout
-        assert out.startswith("12 events in samples/\n")
-        assert "Duplicates: 1 record(s) delivered more than once (counted once)" in out
-        assert "Time span: 2016-04-01T15:31:48Z .. 2026-03-14T10:36:40Z" in out
+        assert out.startswith("29 events in samples/\n")
+        assert "Duplicates: 2 record(s) delivered more than once (counted once)" in out
+        assert "Time span: 2016-04-01T15:31:48Z .. 2026-03-15T16:21:30Z" in out
         assert "CreateTargetGroup [v2]" in out
         assert "deployer/deploy-4711 (AssumedRole)" in out
         assert "OperationNotPermittedException" in out
@@ -57,7 +57,7 @@ class TestSummary:
         """--all counts the records of every service."""
         result = run("summary", "--all", "samples/AWSLogs")
 
-        assert result.stdout.startswith("11 events (all services)")
+        assert result.stdout.startswith("28 events (all services)")
 
 
 class TestEvents:
@@ -109,15 +109,15 @@ class TestEvents:
             "source_ip",
             "error",
         ] == rows[0]
-        assert 9 == len(rows) - 1
+        assert 27 == len(rows) - 1
 
     @pytest.mark.parametrize(
         ("args", "expected"),
         [
             (["--action", "DeleteLoadBalancer"], 2),
             (["--action", "deleteloadbalancer", "--errors"], 1),
-            (["--principal", "alice"], 4),
-            (["--since", "2026-03-14T10:30:00Z"], 5),
+            (["--principal", "alice"], 6),
+            (["--since", "2026-03-14T10:30:00Z"], 23),
             (["--until", "2026-03-14T10:21:10Z", "--since", "2026-03-14"], 2),
         ],
     )
@@ -308,7 +308,7 @@ class TestFilters:
 
         assert 3 == len(lower)
         assert lower == upper
-        assert 5 == len(jsonl("--resource", "SHOP-WEB", "samples/AWSLogs"))
+        assert 11 == len(jsonl("--resource", "SHOP-WEB", "samples/AWSLogs"))
 
     def test_resource_matches_names_and_arns_of_what_was_touched(self):
         """--resource finds calls by a part of a touched resource's name or ARN."""
@@ -317,6 +317,9 @@ class TestFilters:
         assert {
             "CreateTargetGroup",
             "CreateListener",
+            "DeleteTargetGroup",
+            "DeregisterTargets",
+            "ModifyTargetGroup",
             "RegisterTargets",
             "ModifyTargetGroupAttributes",
         } == {e["eventName"] for e in by_arn}
@@ -356,7 +359,7 @@ class TestFilters:
             "--since", "2026-03-14T12:30:00+02:00", "samples/AWSLogs"
         )
 
-        assert 5 == len(naive)
+        assert 23 == len(naive)
         assert naive == utc == two_hours_east
 
     def test_no_match_is_said_on_stderr(self):
@@ -374,7 +377,7 @@ class TestOrderAndColumns:
         result = run("events", "samples/")
 
         times = [line.split()[0] for line in result.stdout.splitlines()[1:]]
-        assert 13 == len(times)
+        assert 31 == len(times)
         assert sorted(times) == times
         assert times[0].startswith("2016-")
 
@@ -383,7 +386,7 @@ class TestOrderAndColumns:
         result = run("events", "--sort", "none", "samples/")
 
         times = [line.split()[0] for line in result.stdout.splitlines()[1:]]
-        assert 13 == len(times)
+        assert 31 == len(times)
         assert times[0].startswith("2026-")
         assert sorted(times) != times
 
@@ -459,9 +462,9 @@ class TestEverydayCommandLine:
         """summary drops duplicates by default and says so; --no-dedupe keeps them."""
         kept = run("summary", "--no-dedupe", "samples/")
 
-        assert kept.stdout.startswith("13 events in samples/\n")
+        assert kept.stdout.startswith("31 events in samples/\n")
         assert (
-            "Duplicates: 1 record(s) delivered more than once "
+            "Duplicates: 2 record(s) delivered more than once "
             "(each counted; --dedupe counts once)"
         ) in kept.stdout
 

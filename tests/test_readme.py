@@ -66,5 +66,5 @@ def test_setup_ends_with_a_summary_of_the_samples():
     )
 
     assert 0 == result.returncode, result.stderr
-    assert result.stdout.startswith("12 events in samples/\n")
+    assert result.stdout.startswith("29 events in samples/\n")
     assert "no ',' after the value of 'eventID'" in result.stdout

@@ -48,6 +48,19 @@ from ._parquet import ParquetExport, write_parquet
 from ._readers import EventStream, LogResult, iter_events, loads, read
 from ._touched import ResourceKind, TouchedResource, touched_resources
 
+if TYPE_CHECKING:
+    from ._history import Call, Change, FieldChange, History, Snapshot
+    from ._state import (
+        ClassicLoadBalancerState,
+        ListenerState,
+        LoadBalancerState,
+        ResourceState,
+        RuleState,
+        StateKind,
+        TargetGroupState,
+        TrustStoreState,
+    )
+
 __all__ = [
     "ELB_EVENT_SOURCE",
     "IDENTITY_TYPES",
@@ -57,17 +70,24 @@ __all__ = [
     "Addendum",
     "Api",
     "AssumedRoleIdentity",
+    "Call",
+    "Change",
+    "ClassicLoadBalancerState",
     "Delivery",
     "DirectoryIdentity",
     "Event",
     "EventStream",
     "FederatedUserIdentity",
+    "FieldChange",
     "FollowSummary",
+    "History",
     "IAMUserIdentity",
     "IdentityCenterUserIdentity",
     "InScopeOf",
     "InvokedByDelegate",
     "Issue",
+    "ListenerState",
+    "LoadBalancerState",
     "LogResult",
     "Model",
     "OnBehalfOf",
@@ -75,15 +95,21 @@ __all__ = [
     "ParseError",
     "Resource",
     "ResourceKind",
+    "ResourceState",
     "RoleIdentity",
     "RootIdentity",
+    "RuleState",
     "SAMLUserIdentity",
     "SessionAttributes",
     "SessionContext",
     "SessionIssuer",
     "Severity",
+    "Snapshot",
+    "StateKind",
+    "TargetGroupState",
     "TlsDetails",
     "TouchedResource",
+    "TrustStoreState",
     "UnknownIdentity",
     "UserIdentity",
     "WebIdFederationData",
@@ -108,6 +134,25 @@ __all__ = [
 # Type checkers see plain imports, and no module __getattr__: a misspelled
 # name is an error in users' code, not an Any.
 _LAZY_SUBMODULES = frozenset({"classic", "v2", "strategies", "dask"})
+# The history is imported on first use too, to keep `import elbtrail` short.
+_LAZY_NAMES = {
+    **dict.fromkeys(
+        ("Call", "Change", "FieldChange", "History", "Snapshot"), "_history"
+    ),
+    **dict.fromkeys(
+        (
+            "ClassicLoadBalancerState",
+            "ListenerState",
+            "LoadBalancerState",
+            "ResourceState",
+            "RuleState",
+            "StateKind",
+            "TargetGroupState",
+            "TrustStoreState",
+        ),
+        "_state",
+    ),
+}
 
 if TYPE_CHECKING:
     from . import classic as classic
@@ -127,6 +172,14 @@ else:
             import importlib  # noqa: PLC0415
 
             return importlib.import_module(f"{__name__}.{name}")
+        if name in _LAZY_NAMES:
+            import importlib  # noqa: PLC0415
+
+            value = getattr(
+                importlib.import_module(f"{__name__}.{_LAZY_NAMES[name]}"), name
+            )
+            globals()[name] = value
+            return value
         msg = f"module {__name__!r} has no attribute {name!r}"
         raise AttributeError(msg)
 

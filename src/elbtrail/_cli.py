@@ -1,4 +1,4 @@
-"""The ``elbtrail`` command: summary, events and check."""
+"""The ``elbtrail`` command: summary, events, check and history."""
 
 from __future__ import annotations
 
@@ -22,6 +22,8 @@ from . import _cli_follow
 from ._actions import Api, actions
 from ._cli_export import add_export_arguments, export
 from ._event import Event
+from ._history_cli import add_parser as add_history_parser
+from ._history_cli import history as history_command
 from ._issues import Issue, ParseError
 from ._readers import iter_events
 from ._sources import is_s3_url
@@ -637,6 +639,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     common(export_parser)
     add_export_arguments(export_parser)
+    add_history_parser(commands, common)
     return parser
 
 
@@ -654,6 +657,10 @@ def _window_options(sub: argparse.ArgumentParser) -> None:
 def _reading_options(args: argparse.Namespace) -> dict[str, Any]:
     """The reading options that choose what is read at all."""
     since, until = _window(args)
+    if args.command == "history":
+        # A resource's state at --since needs every call before it: the
+        # window chooses the changes shown, not what is read.
+        since = until = None
     return {
         "since": since,
         "until": until,
@@ -662,11 +669,18 @@ def _reading_options(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+def _history(
+    args: argparse.Namespace, items: Iterator[Event | Issue], out: TextIO
+) -> int:
+    return history_command(args, items, out, _parse_time)
+
+
 _COMMANDS = {
     "summary": _summary,
     "events": _events,
     "check": _check,
     "export": export,
+    "history": _history,
 }
 
 

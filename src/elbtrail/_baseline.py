@@ -1,0 +1,100 @@
+"""States from ``describe-*`` output, for a history that starts complete."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+
+import attrs
+
+from ._state import (
+    ClassicLoadBalancerState,
+    ListenerState,
+    LoadBalancerState,
+    ResourceState,
+    RuleState,
+    TargetGroupState,
+    TrustStoreState,
+    frozen_json,
+)
+from ._timestamps import parse_timestamp
+
+__all__ = ["baseline_states"]
+
+_LISTS: tuple[tuple[str, str, type[ResourceState]], ...] = (
+    ("LoadBalancerDescriptions", "LoadBalancerName", ClassicLoadBalancerState),
+    ("LoadBalancers", "LoadBalancerArn", LoadBalancerState),
+    ("Listeners", "ListenerArn", ListenerState),
+    ("Rules", "RuleArn", RuleState),
+    ("TargetGroups", "TargetGroupArn", TargetGroupState),
+    ("TrustStores", "TrustStoreArn", TrustStoreState),
+)
+
+
+def _description(item: Mapping[str, Any]) -> dict[str, Any]:
+    description = {k: v for k, v in item.items() if k != "LoadBalancerArns"}
+    created = description.get("CreatedTime")
+    if created is not None and not isinstance(created, datetime):
+        description["CreatedTime"] = parse_timestamp(str(created))
+    return description
+
+
+def baseline_states(
+    baseline: Mapping[str, Any] | Iterable[Mapping[str, Any]], time: datetime
+) -> dict[str, ResourceState]:
+    """
+    Read the states of a baseline (see `History.from_events`).
+
+    Raises:
+        TypeError: If an item of a list has no name or ARN.
+    """
+    parts = [baseline] if isinstance(baseline, Mapping) else list(baseline)
+    states: dict[str, ResourceState] = {}
+    tags: dict[str, dict[str, str]] = {}
+    attributes: dict[str, Any] = {}
+    targets: dict[str, list[Any]] = {}
+    rule_listeners: dict[str, str] = {}
+    for part in parts:
+        for key, id_field, cls in _LISTS:
+            for index, item in enumerate(part.get(key) or ()):
+                rid = item.get(id_field)
+                if not isinstance(rid, str):
+                    msg = (
+                        f"baseline: {key}[{index}] has no {id_field}; "
+                        "the baseline was not used"
+                    )
+                    raise TypeError(msg)
+                states[rid] = cls(
+                    id=rid,
+                    description=frozen_json(_description(item)),
+                    complete=True,
+                    since=time,
+                )
+        for description in part.get("TagDescriptions") or ():
+            rid = description.get("ResourceArn") or description.get("LoadBalancerName")
+            tags[rid] = {t["Key"]: t.get("Value", "") for t in description["Tags"]}
+        tags.update({k: dict(v) for k, v in (part.get("Tags") or {}).items()})
+        attributes.update(part.get("Attributes") or {})
+        targets.update(part.get("Targets") or {})
+        rule_listeners.update(part.get("RuleListeners") or {})
+    for rid, state in list(states.items()):
+        extra: dict[str, Any] = {"tags": frozen_json(tags.get(rid, {}))}
+        if rid in attributes:
+            extra["attributes"] = frozen_json(attributes[rid])
+        if isinstance(state, TargetGroupState):
+            extra["targets"] = frozen_json(targets.get(rid, []))
+        if isinstance(state, ListenerState):
+            extra["certificates"] = tuple(
+                c["CertificateArn"] for c in state.description.get("Certificates") or ()
+            )
+        if isinstance(state, RuleState):
+            extra["listener_arn"] = rule_listeners.get(rid) or _listener_of(rid)
+        states[rid] = attrs.evolve(state, **extra)
+    return states
+
+
+def _listener_of(rule_arn: str) -> str:
+    # listener-rule/app/NAME/LB/LISTENER/RULE is a rule of listener/app/NAME/LB/LISTENER
+    head, _, rest = rule_arn.partition("listener-rule/")
+    return head + "listener/" + rest.rsplit("/", 1)[0]
