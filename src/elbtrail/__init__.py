@@ -36,7 +36,7 @@ from ._identity import (
     WebIdentityUserIdentity,
     WebIdFederationData,
 )
-from ._issues import Issue, ParseError, Severity
+from ._issues import Issue, IssueCode, ParseError, Severity
 from ._model import Model
 from ._readers import EventStream, LogResult, iter_events, loads, read
 
@@ -58,6 +58,7 @@ __all__ = [
     "InScopeOf",
     "InvokedByDelegate",
     "Issue",
+    "IssueCode",
     "LogResult",
     "Model",
     "OnBehalfOf",

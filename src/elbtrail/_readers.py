@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import gc
 import itertools
-import json
 import os
+import stat
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,21 +14,26 @@ from typing import IO, Any
 import attrs
 
 from ._actions import ELB_EVENT_SOURCE
+from ._decoders import MAX_DEPTH, Decoder, fingerprint, too_deep
+from ._decoders import orjson as _safe_orjson
 from ._event import Event, parse_event
-from ._formats import RawRecord, keys_beside_records, records_in
+from ._formats import RawRecord, records_in
 from ._input import CHUNK_SIZE, decompressed, texts
-from ._issues import Issue, ParseError, Severity
+from ._issues import Issue, IssueCode, ParseError, Severity
 from ._model import JsonPath, render_path
+from ._reports import keys_beside_records, not_a_record, too_many_issues
 from ._scanner import Found, Scanner
 
 # The root of the paths of records in a log file's "Records" list.
 _RECORDS: JsonPath = "Records"
 
-orjson: Any
-try:
-    import orjson
-except ImportError:  # pragma: no cover - exercised by the pure-Python test run
-    orjson = None
+#: orjson at a safe version, or ``None`` (tests set it to ``None``).
+orjson: Any = _safe_orjson
+
+#: Issues kept by one read; later ones are counted (and given to on_issue).
+MAX_ISSUES = 10_000
+#: Records whose eventID ``iter_events`` remembers to recognise duplicates.
+DEDUPE_WINDOW = 1 << 16
 
 __all__ = ["EventStream", "LogResult", "iter_events", "loads", "read"]
 
@@ -78,19 +83,6 @@ class LogResult:
         return any(issue.is_damage for issue in self.issues)
 
 
-def _fingerprint(record: dict[str, Any]) -> int:
-    if orjson is not None:
-        try:
-            return hash(orjson.dumps(record, option=orjson.OPT_SORT_KEYS))
-        except TypeError:  # an integer beyond 64 bits, or very deep nesting
-            pass
-    try:
-        return hash(json.dumps(record, sort_keys=True, separators=(",", ":")))
-    except (RecursionError, ValueError):
-        # Too deep to print: such a record is taken as a duplicate of nothing.
-        return id(record)
-
-
 class _Collector:
     """Turns raw records into events, applying the options of one read."""
 
@@ -109,20 +101,40 @@ class _Collector:
         self.on_issue = on_issue
         self.issues: list[Issue] = []
         self.records = 0
-        # eventID -> what was read under it: (mark, source, index). Reading
-        # into memory, the mark is the event, which is kept anyway; its
-        # to_dict() is compared with a new record only when an eventID
-        # repeats. A stream keeps a fingerprint instead, so its memory does
-        # not grow with the events it has handed out.
-        self._seen: dict[str, list[tuple[Any, str, int]]] = {}
+        # Issues beyond MAX_ISSUES: how many, and the worst of them.
+        self.dropped = 0
+        self._dropped_severity = Severity.NOTICE
+        # eventID -> what was read under it. Reading into memory, the first
+        # record's event is kept (it is kept anyway) and fingerprinted only
+        # when its eventID comes again; then, and in a stream from the start,
+        # a table fingerprint -> (source, index). A stream remembers the last
+        # DEDUPE_WINDOW eventIDs only, so its memory stays bounded.
+        self._seen: dict[str, Any] = {}
         self.streaming = streaming
+
+    def keep(self, issue: Issue) -> None:
+        """Store *issue* (up to MAX_ISSUES) and pass it to ``on_issue``."""
+        if len(self.issues) < MAX_ISSUES:
+            self.issues.append(issue)
+        else:
+            self.dropped += 1
+            self._dropped_severity = max(self._dropped_severity, issue.severity)
+        if self.on_issue is not None:
+            self.on_issue(issue)
+
+    def summary(self) -> tuple[Issue, ...]:
+        """The issues kept, with a last one counting those that were not."""
+        if not self.dropped:
+            return tuple(self.issues)
+        return (
+            *self.issues,
+            too_many_issues(self.dropped, len(self.issues), self._dropped_severity),
+        )
 
     def report(self, issue: Issue) -> None:
         if self.strict and issue.is_damage:
             raise ParseError([issue])
-        self.issues.append(issue)
-        if self.on_issue is not None:
-            self.on_issue(issue)
+        self.keep(issue)
 
     def feed(self, items: Iterable[RawRecord | Issue], source: str) -> Iterator[Event]:
         """Type the records among *items*, reporting the issues."""
@@ -157,17 +169,8 @@ class _Collector:
         self.records += len(records)
         for offset, record in enumerate(records):
             if record.__class__ is not dict:
-                self.report(
-                    Issue(
-                        message="expected a CloudTrail record (a JSON object), found "
-                        + ("null" if record is None else type(record).__name__),
-                        code="not-a-record",
-                        source=source,
-                        record=base + offset,
-                        path=f"Records[{offset}]",
-                        action="skipped it",
-                    )
-                )
+                issue = not_a_record(record, source, (_RECORDS, offset))
+                self.report(attrs.evolve(issue, record=base + offset))
                 continue
             if elb_only and record.get("eventSource") != ELB_EVENT_SOURCE:
                 continue
@@ -186,7 +189,12 @@ class _Collector:
         index: int,
         source: str,
     ) -> Event | None:
-        """Type one record; ``None`` when it is a duplicate to drop."""
+        """Type one record; ``None`` when it is dropped (a duplicate, too deep)."""
+        if too_deep(record):
+            self.report(_too_deep(source, index, path, line))
+            for repair in repairs:
+                self.report(repair)
+            return None
         event = parse_event(record, path=path)
         issues = repairs
         if event.issues:
@@ -206,9 +214,7 @@ class _Collector:
             issues = [*issues, duplicate]
         if issues:
             for issue in issues:
-                self.issues.append(issue)
-                if self.on_issue is not None:
-                    self.on_issue(issue)
+                self.keep(issue)
             # Not shared with anyone yet; see parse_event.
             object.__setattr__(event, "issues", tuple(issues))
         if duplicate is not None and self.dedupe:
@@ -228,22 +234,29 @@ class _Collector:
         if event_id.__class__ is not str:
             return None
         seen = self._seen.get(event_id)
-        mark = _fingerprint(record) if self.streaming else event
         if seen is None:
-            self._seen[event_id] = [(mark, source, index)]
+            if self.streaming:
+                self._seen[event_id] = {fingerprint(record): (source, index)}
+                if len(self._seen) > DEDUPE_WINDOW:
+                    # Forget the oldest eventID (dicts keep insertion order).
+                    del self._seen[next(iter(self._seen))]
+            else:
+                self._seen[event_id] = (event, source, index)
             return None
-        if self.streaming:
-            first = next((s[1:] for s in seen if s[0] == mark), None)
-        else:
-            first = next((s[1:] for s in seen if s[0].to_dict() == record), None)
+        if seen.__class__ is tuple:
+            first_event, first_source, first_index = seen
+            seen = {fingerprint(first_event.to_dict()): (first_source, first_index)}
+            self._seen[event_id] = seen
+        mark = fingerprint(record)
+        first = seen.get(mark)
         if first is None:
-            seen.append((mark, source, index))
+            seen[mark] = (source, index)
             return None
         where = f"record {first[1]}" + (f" of {first[0]}" if first[0] != source else "")
         return Issue(
             message=f"the same record (eventID {event_id}) was delivered again; "
             f"first seen as {where}",
-            code="duplicate-record",
+            code=IssueCode.DUPLICATE_RECORD,
             severity=Severity.NOTICE,
             source=source,
             record=index,
@@ -251,6 +264,19 @@ class _Collector:
             line=line,
             action="dropped it" if self.dedupe else "kept it; dedupe=True drops it",
         )
+
+
+def _too_deep(source: str, index: int, path: JsonPath, line: int | None) -> Issue:
+    return Issue(
+        message=f"the record nests lists and objects deeper than {MAX_DEPTH} levels",
+        code=IssueCode.TOO_DEEP,
+        severity=Severity.ERROR,
+        source=source,
+        record=index,
+        path=render_path(path) or None,
+        line=line,
+        action="dropped the record",
+    )
 
 
 @contextmanager
@@ -267,16 +293,20 @@ def _gc_paused() -> Iterator[None]:
 
 
 def _decode_fast(data: bytes) -> Any:
+    """
+    Decode a whole input at once, or raise `ValueError`.
+
+    A value that needs a repair of any kind (bad numbers included) is left
+    to the scanner, which reports each one where it is.
+    """
     if orjson is not None:
         return orjson.loads(data)
-    return json.loads(data)
-
-
-def _events_from_bytes(
-    data: bytes, source: str, collector: _Collector
-) -> Iterator[Event]:
-    plain = b"".join(decompressed([data], source, collector.report))
-    return _events_from_plain(plain, source, collector)
+    decoder = Decoder()
+    value = decoder.loads(data.decode("utf-8"))
+    if decoder.marked:
+        msg = "numbers JSON cannot carry"
+        raise ValueError(msg)
+    return value
 
 
 def _events_from_plain(
@@ -286,22 +316,59 @@ def _events_from_plain(
     try:
         value = _decode_fast(data)
     except (ValueError, RecursionError):
-        found: Iterable[Found | Issue] = Scanner(
-            texts([data], source, collector.report), source
-        )
-    else:
-        records = value.get("Records") if value.__class__ is dict else None
-        if records.__class__ is list:
-            if len(value) > 1:
-                collector.report(keys_beside_records(value, source, None, None))
-            yield from collector.feed_list(records, source)
-            return
-        found = [Found(value, "", None, None, in_records=False)]
-    for item in found:
-        if isinstance(item, Issue):
-            collector.report(item)
+        yield from _events_scanned([data], source, collector)
+        return
+    records = value.get("Records") if value.__class__ is dict else None
+    if records.__class__ is list:
+        if len(value) > 1:
+            collector.report(keys_beside_records(value, source, ""))
+        yield from collector.feed_list(records, source)
+        return
+    found = Found(value, "", None, None, in_records=False)
+    yield from collector.feed(records_in(found, source), source)
+
+
+def _events_scanned(
+    plain: Iterable[bytes], source: str, collector: _Collector
+) -> Iterator[Event]:
+    """Events of decompressed bytes, read value by value in bounded memory."""
+    for found in Scanner(texts(plain, source, collector.report), source):
+        if isinstance(found, Issue):
+            collector.report(found)
         else:
-            yield from collector.feed(records_in(item, source), source)
+            yield from collector.feed(records_in(found, source), source)
+
+
+def _events_of_input(
+    chunks: Iterable[bytes],
+    source: str,
+    collector: _Collector,
+    whole_limit: int,
+) -> Iterator[Event]:
+    """
+    The events of one input given in chunks, gzipped or not.
+
+    Every reader goes through here, so they agree: an input that ends
+    within *whole_limit* bytes (once decompressed) is decoded at once,
+    where possible; a larger one is scanned record by record, so memory
+    stays bounded whatever its size.
+    """
+    plain = decompressed(chunks, source, collector.report)
+    head: list[bytes] = []
+    size = 0
+    for chunk in plain:
+        head.append(chunk)
+        size += len(chunk)
+        if size > whole_limit:
+            break
+    else:
+        data = head[0] if len(head) == 1 else b"".join(head)
+        del head
+        with _gc_paused():
+            events = list(_events_from_plain(data, source, collector))
+        yield from events
+        return
+    yield from _events_scanned(itertools.chain(head, plain), source, collector)
 
 
 def loads(
@@ -347,9 +414,13 @@ def loads(
     collector = _Collector(
         strict=strict, elb_only=elb_only, dedupe=dedupe, on_issue=None
     )
+    # Bytes already in memory are decoded at once, whatever their size; only
+    # gzip is inflated a chunk at a time, so a small input cannot become a
+    # huge one in memory.
+    limit = WHOLE_FILE_LIMIT if data[:2] == b"\x1f\x8b" else len(data)
     with _gc_paused():
-        events = list(_events_from_bytes(data, name, collector))
-    return LogResult(events, tuple(collector.issues), collector.records)
+        events = list(_events_of_input([data], name, collector, limit))
+    return LogResult(events, collector.summary(), collector.records)
 
 
 def _source_name(source: Source) -> str:
@@ -392,39 +463,95 @@ def read(
     collector = _Collector(
         strict=strict, elb_only=elb_only, dedupe=dedupe, on_issue=None
     )
-    events: list[Event] = []
     with _gc_paused():
-        for name, data in _inputs(source, collector.report):
-            events.extend(_events_from_bytes(data, name, collector))
-    return LogResult(events, tuple(collector.issues), collector.records)
+        events = list(_events_of_source(source, collector))
+    return LogResult(events, collector.summary(), collector.records)
 
 
-def _inputs(
-    source: Source, report: Callable[[Issue], None]
-) -> Iterator[tuple[str, bytes]]:
+def _events_of_source(source: Source, collector: _Collector) -> Iterator[Event]:
+    """The events of a file, a stream or a tree: what read and iter_events share."""
     if not isinstance(source, (str, os.PathLike)):
-        yield _source_name(source), source.read()
+        name = _source_name(source)
+        chunks = iter(lambda: source.read(CHUNK_SIZE), b"")
+        yield from _events_of_input(chunks, name, collector, WHOLE_FILE_LIMIT)
         return
     path = Path(source)
-    if not path.is_dir():
-        yield str(path), path.read_bytes()
-        return
-    for file in walk(path, report):
+    if path.is_dir():
+        files: Iterable[Path] = walk(path, collector.report)
+    else:
+        special = _special(path)
+        if special is not None:
+            collector.report(_special_file(path, special))
+            return
+        files = [path]
+    for file in files:
         try:
-            data = file.read_bytes()
+            handle = file.open("rb")
         except OSError as error:
-            report(_unreadable(file, error))
+            if files == [path]:
+                raise
+            collector.report(_unreadable(file, error))
             continue
-        yield str(file), data
+        with handle:
+            chunks = _chunks(handle, file, collector)
+            yield from _events_of_input(chunks, str(file), collector, WHOLE_FILE_LIMIT)
+
+
+def _chunks(handle: IO[bytes], file: Path, collector: _Collector) -> Iterator[bytes]:
+    """The bytes of an open file; an error part-way is reported, not raised."""
+    while True:
+        try:
+            chunk = handle.read(CHUNK_SIZE)
+        except OSError as error:
+            collector.report(_unreadable(file, error))
+            return
+        if not chunk:
+            return
+        yield chunk
 
 
 def _unreadable(file: Path, error: OSError) -> Issue:
     return Issue(
         message=f"cannot read the file: {error.strerror or error}",
-        code="unreadable-file",
+        code=IssueCode.UNREADABLE_FILE,
         severity=Severity.ERROR,
         source=str(file),
         action="skipped it",
+    )
+
+
+def _special(path: Path) -> str | None:
+    """What kind of special file *path* is, or ``None`` for a file to read."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return None  # opening it reports the error
+    if stat.S_ISREG(mode) or stat.S_ISFIFO(mode):
+        return None
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
+
+
+def _special_file(path: Path, kind: str) -> Issue:
+    return Issue(
+        message=f"{kind}, not a file of records",
+        code=IssueCode.SPECIAL_FILE,
+        severity=Severity.NOTICE,
+        source=str(path),
+        action="not read",
+    )
+
+
+def _skipped_link(link: Path, target: str, why: str) -> Issue:
+    return Issue(
+        message=f"a symbolic link to {target}, {why}",
+        code=IssueCode.SKIPPED_LINK,
+        severity=Severity.NOTICE,
+        source=str(link),
+        action="not followed",
     )
 
 
@@ -432,25 +559,93 @@ def walk(root: Path, report: Callable[[Issue], None]) -> Iterator[Path]:
     """
     Yield the files under *root* that may hold records, in name order.
 
-    Digest and Insights folders are reported once each and not entered.
+    In each folder its files come first, then its subfolders. Digest and
+    Insights folders are reported once each and not entered. Symbolic
+    links, to files and folders alike, are followed when they lead to a
+    place inside the tree that has not been read yet; any other link is
+    reported and not followed, so reading never leaves the tree and never
+    loops. FIFOs, devices and sockets are reported and not read; a folder
+    that cannot be listed is an error.
     """
-    for folder, dirs, files in os.walk(root):
-        dirs.sort()
-        for name in list(dirs):
-            reason = _SKIPPED_FOLDERS.get(name)
-            if reason is not None:
-                dirs.remove(name)
-                report(
-                    Issue(
-                        message=f"{reason}",
-                        code="skipped-folder",
-                        severity=Severity.NOTICE,
-                        source=str(Path(folder, name)),
-                        action="not read",
-                    )
+    top = os.path.realpath(root)
+    seen: set[str] = {top}
+    yield from _walk(root, top, seen, report)
+
+
+def _walk(
+    folder: Path, top: str, seen: set[str], report: Callable[[Issue], None]
+) -> Iterator[Path]:
+    try:
+        with os.scandir(folder) as listing:
+            entries = sorted(listing, key=lambda e: e.name)
+    except OSError as error:
+        report(
+            Issue(
+                message=f"cannot list the folder: {error.strerror or error}",
+                code=IssueCode.UNREADABLE_FOLDER,
+                severity=Severity.ERROR,
+                source=str(folder),
+                action="skipped it",
+            )
+        )
+        return
+    folders: list[Path] = []
+    for entry in entries:
+        path = Path(entry.path)
+        try:
+            is_link = entry.is_symlink()
+            real = os.path.realpath(path) if is_link else ""
+            if is_link and not Path(real).exists():
+                report(_skipped_link(path, str(path.readlink()), "which leads nowhere"))
+                continue
+            if is_link and os.path.commonpath([top, real]) != top:
+                report(_skipped_link(path, real, "outside the tree"))
+                continue
+            if entry.is_dir():
+                folders.append(path)
+                continue
+            mode = entry.stat().st_mode
+        except OSError as error:
+            report(_unreadable(path, error))
+            continue
+        if not stat.S_ISREG(mode):
+            report(_special_file(path, _kind_of(mode)))
+            continue
+        if is_link:
+            if real in seen:
+                report(_skipped_link(path, real, "a file read already"))
+                continue
+            seen.add(real)
+        yield path
+    for path in folders:
+        reason = _SKIPPED_FOLDERS.get(path.name)
+        if reason is not None:
+            report(
+                Issue(
+                    message=reason,
+                    code=IssueCode.SKIPPED_FOLDER,
+                    severity=Severity.NOTICE,
+                    source=str(path),
+                    action="not read",
                 )
-        for name in sorted(files):
-            yield Path(folder, name)
+            )
+            continue
+        real = os.path.realpath(path)
+        if real in seen:
+            report(_skipped_link(path, real, "a folder read already"))
+            continue
+        seen.add(real)
+        yield from _walk(path, top, seen, report)
+
+
+def _kind_of(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "not a regular file"
 
 
 class EventStream(Iterator[Event]):
@@ -470,8 +665,13 @@ class EventStream(Iterator[Event]):
 
     @property
     def issues(self) -> Sequence[Issue]:
-        """Every issue found so far."""
-        return tuple(self._collector.issues)
+        """
+        Every issue found so far, up to `MAX_ISSUES`.
+
+        Beyond that, issues are counted, not stored, and a last issue
+        (``too-many-issues``) says how many there were.
+        """
+        return self._collector.summary()
 
     @property
     def records(self) -> int:
@@ -526,46 +726,4 @@ def iter_events(
 
 
 def _stream(source: Source, collector: _Collector) -> Iterator[Event]:
-    if not isinstance(source, (str, os.PathLike)):
-        yield from _stream_file(source, _source_name(source), collector)
-        return
-    path = Path(source)
-    files = walk(path, collector.report) if path.is_dir() else iter([path])
-    for file in files:
-        try:
-            handle = file.open("rb")
-        except OSError as error:
-            if not path.is_dir():
-                raise
-            collector.report(_unreadable(file, error))
-            continue
-        with handle:
-            yield from _stream_file(handle, str(file), collector)
-
-
-def _stream_file(
-    handle: IO[bytes], name: str, collector: _Collector
-) -> Iterator[Event]:
-    chunks = iter(lambda: handle.read(CHUNK_SIZE), b"")
-    plain = decompressed(chunks, name, collector.report)
-    # Most log files are small: one that ends within WHOLE_FILE_LIMIT bytes is
-    # decoded at once, as read() does; a larger one is scanned record by
-    # record, so memory stays bounded whatever its size.
-    head: list[bytes] = []
-    size = 0
-    for chunk in plain:
-        head.append(chunk)
-        size += len(chunk)
-        if size > WHOLE_FILE_LIMIT:
-            break
-    else:
-        with _gc_paused():
-            events = list(_events_from_plain(b"".join(head), name, collector))
-        yield from events
-        return
-    text = texts(itertools.chain(head, plain), name, collector.report)
-    for found in Scanner(text, name):
-        if isinstance(found, Issue):
-            collector.report(found)
-            continue
-        yield from collector.feed(records_in(found, name), name)
+    yield from _events_of_source(source, collector)
