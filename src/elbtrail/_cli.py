@@ -17,6 +17,7 @@ from typing import IO, TextIO
 from ._event import Event
 from ._issues import Issue, ParseError
 from ._readers import iter_events
+from ._terminal import csv_cell, json_text, printable
 from ._timestamps import format_canonical, parse_timestamp
 
 __all__ = ["main"]
@@ -47,7 +48,7 @@ class _Progress:
         if now - self._last < 0.2:
             return
         self._last = now
-        text = f"reading {source}: {records} records"
+        text = printable(f"reading {source}: {records} records")
         self.stream.write(f"\r{text[-78:]:<78}")
         self.stream.flush()
 
@@ -119,9 +120,10 @@ def _print_counter(out: TextIO, title: str, counter: Counter[str]) -> None:
     if not counter:
         out.write("  (none)\n")
         return
-    width = max(len(k) for k in counter)
+    shown = {key: printable(key) for key in counter}
+    width = max(len(k) for k in shown.values())
     out.writelines(
-        f"  {key:<{width}}  {count:>6}\n"
+        f"  {shown[key]:<{width}}  {count:>6}\n"
         for key, count in sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))
     )
 
@@ -151,7 +153,7 @@ def _summary(
             first = item.event_time if first is None else min(first, item.event_time)
             last = item.event_time if last is None else max(last, item.event_time)
     kind = "events" if not args.all else "events (all services)"
-    out.write(f"{count} {kind} in {', '.join(args.paths)}\n")
+    out.write(printable(f"{count} {kind} in {', '.join(args.paths)}") + "\n")
     if first is not None and last is not None:
         out.write(f"Time span: {_time(first)} .. {_time(last)}\n")
     _print_counter(out, "Actions", actions)
@@ -159,7 +161,9 @@ def _summary(
     _print_counter(out, "Regions", regions)
     _print_counter(out, "Error codes", errors)
     out.write(f"\nIssues ({len(issues)})\n")
-    out.writelines(f"  {issue}\n" for issue in issues[: args.max_issues])
+    out.writelines(
+        f"  {printable(str(issue))}\n" for issue in issues[: args.max_issues]
+    )
     if len(issues) > args.max_issues:
         out.write(f"  ... and {len(issues) - args.max_issues} more (elbtrail check)\n")
     if not issues:
@@ -219,6 +223,10 @@ def _row(event: Event) -> list[str]:
     ]
 
 
+def _printable_row(event: Event) -> list[str]:
+    return [printable(cell) for cell in _row(event)]
+
+
 def _events(
     args: argparse.Namespace, items: Iterator[Event | Issue], out: TextIO
 ) -> int:
@@ -236,21 +244,24 @@ def _events(
     fmt = args.format
     if fmt == "jsonl":
         out.writelines(
-            json.dumps(event.to_dict(), ensure_ascii=False) + "\n" for event in selected
+            json_text(json.dumps(event.to_dict(), ensure_ascii=False)) + "\n"
+            for event in selected
         )
     elif fmt == "json":
         out.write("[")
         for index, event in enumerate(selected):
             out.write(",\n" if index else "\n")
-            out.write(json.dumps(event.to_dict(), ensure_ascii=False, indent=2))
+            out.write(
+                json_text(json.dumps(event.to_dict(), ensure_ascii=False, indent=2))
+            )
         out.write("\n]\n")
     elif fmt == "csv":
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(_COLUMNS)
         for event in selected:
-            writer.writerow([_csv_safe(cell) for cell in _row(event)])
+            writer.writerow([csv_cell(cell) for cell in _row(event)])
     else:
-        rows = [_row(event) for event in selected]
+        rows = [_printable_row(event) for event in selected]
         widths = [
             max([len(c)] + [len(r[i]) for r in rows]) for i, c in enumerate(_COLUMNS)
         ]
@@ -268,11 +279,6 @@ def _events(
     return _EXIT_OK
 
 
-def _csv_safe(cell: str) -> str:
-    # Spreadsheets run cells starting with these as formulas.
-    return "'" + cell if cell[:1] in ("=", "+", "-", "@") else cell
-
-
 def _check(
     args: argparse.Namespace, items: Iterator[Event | Issue], out: TextIO
 ) -> int:
@@ -283,7 +289,7 @@ def _check(
             continue
         count += 1
         damaged = damaged or item.is_damage
-        out.write(_check_line(item) + "\n")
+        out.write(printable(_check_line(item)) + "\n")
     if not count and not args.quiet:
         out.write("no issues\n")
     return _EXIT_ISSUES if damaged else _EXIT_OK
@@ -396,10 +402,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         status = _COMMANDS[args.command](args, items, out)
     except _UsageError as error:
         progress.done()
-        parser.exit(_EXIT_USAGE, f"elbtrail: error: {error}\n")
+        parser.exit(_EXIT_USAGE, printable(f"elbtrail: error: {error}") + "\n")
     except ParseError as error:  # pragma: no cover - the command never reads strictly
         progress.done()
-        parser.exit(_EXIT_ISSUES, f"elbtrail: {error}\n")
+        parser.exit(_EXIT_ISSUES, printable(f"elbtrail: {error}") + "\n")
     except BrokenPipeError:
         # The reader of our output went away (| head); that is not an error.
         sys.stderr.close()

@@ -256,7 +256,7 @@ class Scanner:
         return bad_numbers(value, path, self.source, line)
 
     def _decode(
-        self, path: JsonPath, indent: int | None, room: int = MAX_VALUE
+        self, path: JsonPath, indent: int | None, room: int | None = None
     ) -> tuple[Any, list[Issue]] | Issue:
         """
         Decode the value at ``self.pos``; on failure return the issue.
@@ -266,6 +266,7 @@ class Scanner:
         times at each try, so an error costs only the text around it.
         Raises `_TooBig` when the value needs more than *room* characters.
         """
+        room = MAX_VALUE if room is None else min(room, MAX_VALUE)
         newline = self.buf.find("\n", self.pos, self.pos + 65536)
         window = max(4096, newline - self.pos + 1)
         while True:
@@ -279,11 +280,11 @@ class Scanner:
                 )
                 if not cut:
                     break
-                if stop < len(self.buf):
-                    window *= 4
-                    continue
-                if len(self.buf) - self.pos >= room:
+                if stop - self.pos >= room:
                     raise _TooBig from None
+                if stop < len(self.buf):
+                    window = min(window * 4, room)
+                    continue
                 if self._fill(max(len(self.buf) - self.pos, 1)):
                     window = len(self.buf) - self.pos
                     continue
@@ -444,7 +445,7 @@ class Scanner:
                 return None
             stop = found + 1
             self._minified = self.buf.startswith(_MINIFIED_BOUNDARY, found)
-        if self._base + stop <= self._fast_refused:
+        if self._base + stop <= self._fast_refused or stop - self.pos > MAX_VALUE:
             return None
         try:
             value = orjson.loads(self.buf[self.pos : stop])
@@ -752,9 +753,14 @@ class Scanner:
                     result = self._too_large(path, indent)
                 if isinstance(result, Issue):
                     yield result
-                else:
-                    value, repairs = result
-                    yield Found(value, path, line, column, in_records, tuple(repairs))
+                    # Reading went on at the next item: whatever lay between
+                    # (a comma or not) was part of the damage.
+                    index += 1
+                    expect_item = False
+                    after_junk = True
+                    continue
+                value, repairs = result
+                yield Found(value, path, line, column, in_records, tuple(repairs))
             index += 1
             expect_item = False
             after_junk = False
