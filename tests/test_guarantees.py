@@ -394,12 +394,15 @@ class TestRecovery:
             assert ["lb-0", "lb-1"] == _names(stream)
 
     def test_junk_at_a_real_chunk_boundary_loses_nothing(self):
-        """The same at the real chunk size: junk ends exactly at 1 MiB."""
-        line = json.dumps(_record(0))
-        junk = "j" * (_input.CHUNK_SIZE - 1) + "\n"
-        data = (junk + line + "\n").encode()
+        """The same at the real sizes: a file streamed, junk ending at 1 MiB x 5."""
+        filler = json.dumps(_record(0, eventSource="ec2.amazonaws.com")) + "\n"
+        before = filler * ((5 * _input.CHUNK_SIZE) // len(filler) - 1)
+        junk = "j" * (5 * _input.CHUNK_SIZE - len(before) - 1) + "\n"
+        data = (before + junk + json.dumps(_record(1)) + "\n").encode()
+        assert 0 == len(before + junk) % _input.CHUNK_SIZE
+        assert len(data) > _readers.WHOLE_FILE_LIMIT
 
-        assert ["lb-0"] == _names(elbtrail.iter_events(io.BytesIO(data)))
+        assert ["lb-1"] == _names(elbtrail.iter_events(io.BytesIO(data)))
 
     def test_key_before_records_in_a_huge_file(self, tmp_path):
         """A log file larger than the whole-value limit, Records not first."""

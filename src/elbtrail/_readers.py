@@ -545,36 +545,24 @@ def _special_file(path: Path, kind: str) -> Issue:
     )
 
 
-def _skipped_link(link: Path, target: str, why: str) -> Issue:
-    return Issue(
-        message=f"a symbolic link to {target}, {why}",
-        code=IssueCode.SKIPPED_LINK,
-        severity=Severity.NOTICE,
-        source=str(link),
-        action="not followed",
-    )
-
-
 def walk(root: Path, report: Callable[[Issue], None]) -> Iterator[Path]:
     """
     Yield the files under *root* that may hold records, in name order.
 
     In each folder its files come first, then its subfolders. Digest and
     Insights folders are reported once each and not entered. Symbolic
-    links, to files and folders alike, are followed when they lead to a
-    place inside the tree that has not been read yet; any other link is
-    reported and not followed, so reading never leaves the tree and never
-    loops. FIFOs, devices and sockets are reported and not read; a folder
+    links inside the tree, to files and folders alike, are reported and not
+    followed: what a link inside the tree leads to is read where it really
+    is, and a link out of the tree is never taken, so reading stays in the
+    tree, reads nothing twice and cannot loop. (*root* itself may be a
+    link.) FIFOs, devices and sockets are reported and not read; a folder
     that cannot be listed is an error.
     """
     top = os.path.realpath(root)
-    seen: set[str] = {top}
-    yield from _walk(root, top, seen, report)
+    yield from _walk(Path(root), top, report)
 
 
-def _walk(
-    folder: Path, top: str, seen: set[str], report: Callable[[Issue], None]
-) -> Iterator[Path]:
+def _walk(folder: Path, top: str, report: Callable[[Issue], None]) -> Iterator[Path]:
     try:
         with os.scandir(folder) as listing:
             entries = sorted(listing, key=lambda e: e.name)
@@ -593,29 +581,19 @@ def _walk(
     for entry in entries:
         path = Path(entry.path)
         try:
-            is_link = entry.is_symlink()
-            real = os.path.realpath(path) if is_link else ""
-            if is_link and not Path(real).exists():
-                report(_skipped_link(path, str(path.readlink()), "which leads nowhere"))
+            if entry.is_symlink():
+                report(_link(path, top))
                 continue
-            if is_link and os.path.commonpath([top, real]) != top:
-                report(_skipped_link(path, real, "outside the tree"))
-                continue
-            if entry.is_dir():
+            if entry.is_dir(follow_symlinks=False):
                 folders.append(path)
                 continue
-            mode = entry.stat().st_mode
+            mode = entry.stat(follow_symlinks=False).st_mode
         except OSError as error:
             report(_unreadable(path, error))
             continue
         if not stat.S_ISREG(mode):
             report(_special_file(path, _kind_of(mode)))
             continue
-        if is_link:
-            if real in seen:
-                report(_skipped_link(path, real, "a file read already"))
-                continue
-            seen.add(real)
         yield path
     for path in folders:
         reason = _SKIPPED_FOLDERS.get(path.name)
@@ -630,12 +608,25 @@ def _walk(
                 )
             )
             continue
-        real = os.path.realpath(path)
-        if real in seen:
-            report(_skipped_link(path, real, "a folder read already"))
-            continue
-        seen.add(real)
-        yield from _walk(path, top, seen, report)
+        yield from _walk(path, top, report)
+
+
+def _link(link: Path, top: str) -> Issue:
+    """The notice for a symbolic link met in a tree, which is not followed."""
+    target = os.path.realpath(link)
+    if not Path(target).exists():
+        why = f"a symbolic link to {link.readlink()}, which does not exist"
+    elif os.path.commonpath([top, target]) == top:
+        why = f"a symbolic link to {target}, inside the tree: read where it is"
+    else:
+        why = f"a symbolic link to {target}, outside the tree"
+    return Issue(
+        message=why,
+        code=IssueCode.SKIPPED_LINK,
+        severity=Severity.NOTICE,
+        source=str(link),
+        action="not followed",
+    )
 
 
 def _kind_of(mode: int) -> str:
