@@ -323,7 +323,9 @@ class Scanner:
     def _decode_tolerantly(
         self, path: JsonPath, indent: int | None
     ) -> tuple[Any, list[Issue]] | Issue:
-        in_records = isinstance(path, tuple) and path[0] == "Records"
+        # Items of a list (Records or a top-level array) are records, as are
+        # values at the start of a line.
+        in_records = isinstance(path, tuple) or indent == 0
         while True:
             limit = self._next_start(indent, in_records=in_records)
             end = len(self.buf) if limit is None else limit
@@ -387,7 +389,7 @@ class Scanner:
             issue = self._issue(
                 error.offset,
                 error.message,
-                IssueCode.UNREADABLE,
+                IssueCode(error.code),
                 Severity.ERROR,
                 "the value was dropped; read on from the next record",
                 path,
@@ -395,7 +397,9 @@ class Scanner:
         if limit is not None:
             self.pos = limit
         else:
-            self.pos = max(error.offset, self.pos + 1)
+            # Where the parser stopped may be past the next record's opening
+            # (a string left open swallows it): look again from the start.
+            self.pos += 1
             self._skip_to_start(indent, in_records=True)
         return issue
 

@@ -47,8 +47,8 @@ _BARE_KEY = re.compile(r"[A-Za-z_$][\w$-]*(?=\s*:)")
 # comma or closing bracket; a terminal escape sequence counts as text, even
 # though it holds a '['.
 _JUNK = re.compile(
-    r"(?:\x1b(?:\[[0-?]*[ -/]*[@-~]?|\][^\x07\x1b]*(?:\x07|\x1b\\)?|.?)"
-    r"|[^\[{\]\",\x1b])+",
+    r"(?:[^\[{\]\",\x1b]+"
+    r"|\x1b(?:\[[0-?]*[ -/]*[@-~]?|\][^\x07\x1b]*(?:\x07|\x1b\\)?|.?))+",
     re.DOTALL,
 )
 _VALUE_START = frozenset('{["-0123456789tfnNI')
@@ -71,12 +71,20 @@ class Repair:
 class Unrecoverable(ValueError):  # noqa: N818 - reads as a state, like StopIteration
     """The input cannot be read past *offset*; *truncated* when it just ended."""
 
-    def __init__(self, message: str, offset: int, *, truncated: bool = False) -> None:
-        """Say what stopped the parser and where."""
+    def __init__(
+        self,
+        message: str,
+        offset: int,
+        *,
+        truncated: bool = False,
+        code: str = "unreadable",
+    ) -> None:
+        """Say what stopped the parser, where, and the issue code it makes."""
         super().__init__(message)
         self.message = message
         self.offset = offset
         self.truncated = truncated
+        self.code = code
 
 
 def junk_end(text: str, start: int, end: int) -> int:
@@ -120,7 +128,7 @@ class TolerantParser:
     def _value(self, depth: int) -> Any:
         if depth > _PARSER_DEPTH:
             msg = f"values nested deeper than {MAX_DEPTH} levels"
-            raise Unrecoverable(msg, self.pos)
+            raise Unrecoverable(msg, self.pos, code="too-deep")
         char = self._peek()
         if char == "{":
             return self._object(depth + 1)
