@@ -326,6 +326,21 @@ class TestRecovery:
         lost = [i for i in result.issues if i.severity is elbtrail.Severity.ERROR]
         assert any(i.path == "Records[1]" for i in lost)
 
+    def test_record_cut_inside_a_string_in_an_array_costs_only_itself(
+        self, tmp_path, monkeypatch
+    ):
+        """In a top-level array too, the string left open takes nothing else."""
+        pieces = [json.dumps(r, separators=(",", ":")) for r in _records(3)]
+        pieces[0] = pieces[0][: pieces[0].index("elasticloadbalancing") + 21]
+        data = ("[" + ",".join(pieces) + "]").encode()
+
+        results = _every_reader(data, tmp_path, monkeypatch)
+
+        events = _agreed_events(results)
+        assert ["lb-1", "lb-2"] == [
+            e["requestParameters"]["loadBalancerName"] for e in events
+        ]
+
     def test_json_line_cut_inside_a_string_costs_only_itself(
         self, tmp_path, monkeypatch
     ):

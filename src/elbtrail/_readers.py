@@ -6,6 +6,7 @@ import gc
 import itertools
 import os
 import stat
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -109,7 +110,9 @@ class _Collector:
         # when its eventID comes again; then, and in a stream from the start,
         # a table fingerprint -> (source, index). A stream remembers the last
         # DEDUPE_WINDOW eventIDs only, so its memory stays bounded.
-        self._seen: dict[str, Any] = {}
+        # An OrderedDict forgets its oldest entry in constant time; a dict
+        # would scan the holes its deletions leave at the front.
+        self._seen: dict[str, Any] = OrderedDict() if streaming else {}
         self.streaming = streaming
 
     def keep(self, issue: Issue) -> None:
@@ -236,16 +239,18 @@ class _Collector:
         seen = self._seen.get(event_id)
         if seen is None:
             if self.streaming:
-                self._seen[event_id] = {fingerprint(record): (source, index)}
+                self._seen[event_id] = (fingerprint(record), source, index)
                 if len(self._seen) > DEDUPE_WINDOW:
-                    # Forget the oldest eventID (dicts keep insertion order).
-                    del self._seen[next(iter(self._seen))]
+                    self._seen.popitem(last=False)  # type: ignore[call-arg]
             else:
                 self._seen[event_id] = (event, source, index)
             return None
         if seen.__class__ is tuple:
-            first_event, first_source, first_index = seen
-            seen = {fingerprint(first_event.to_dict()): (first_source, first_index)}
+            # The eventID comes again: from now on, a table of fingerprints.
+            first, first_source, first_index = seen
+            if first.__class__ is not bytes:
+                first = fingerprint(first.to_dict())
+            seen = {first: (first_source, first_index)}
             self._seen[event_id] = seen
         mark = fingerprint(record)
         first = seen.get(mark)
