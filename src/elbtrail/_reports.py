@@ -15,6 +15,7 @@ from ._issues import Issue, IssueCode, Severity
 from ._model import JsonPath, render_path
 
 __all__ = [
+    "junk_in_list",
     "keys_beside_records",
     "not_a_record",
     "shown",
@@ -27,6 +28,11 @@ def shown(text: str, width: int = 40) -> str:
     """*text* cut to *width* characters, for quoting in a message."""
     text = text.strip()
     return text if len(text) <= width else text[: width - 3] + "..."
+
+
+def junk_in_list(text: str) -> str:
+    """The message for text that is no JSON value among list items."""
+    return f"text that is not JSON among list items: {shown(text)!r}"
 
 
 def not_a_record(
@@ -74,7 +80,7 @@ def skipped_text(
     """Text that is not JSON, skipped: among list items, or whole lines."""
     if in_list:
         return Issue(
-            message=f"text that is not JSON among list items: {shown(text)!r}",
+            message=junk_in_list(text),
             code=IssueCode.SKIPPED_TEXT,
             severity=Severity.WARNING,
             source=source,

@@ -26,6 +26,7 @@ from typing import Any
 import attrs
 
 from ._decoders import MAX_DEPTH, bad_constant, number
+from ._reports import junk_in_list
 
 __all__ = ["Repair", "TolerantParser", "Unrecoverable", "junk_end"]
 
@@ -297,14 +298,9 @@ class TolerantParser:
     def _skip_junk(self) -> None:
         start = self.pos
         end = max(junk_end(self.text, start, self.end), start + 1)
-        snippet = self.text[start:end].strip()
         self.pos = end
-        shown = snippet if len(snippet) <= 40 else snippet[:37] + "..."
         self._repair(
-            start,
-            "skipped-text",
-            f"text that is not JSON among list items: {shown!r}",
-            "skipped it",
+            start, "skipped-text", junk_in_list(self.text[start:end]), "skipped it"
         )
         if end >= self.end:
             msg = "the input ends inside a list"
