@@ -406,7 +406,7 @@ class TestTolerance:
 
     def test_parse_error_pickles(self):
         """ParseError survives pickling, issues included."""
-        issue = elbtrail.Issue(message="m", code="c", path="p")
+        issue = elbtrail.Issue(message="m", code="wrong-type", path="p")
         error = elbtrail.ParseError([issue])
 
         clone = pickle.loads(pickle.dumps(error))  # noqa: S301 - our own bytes

@@ -211,10 +211,8 @@ class TestInterning:
         result = elbtrail.loads(data)
 
         names = [e.to_dict()["userIdentity"]["userName"] for e in result.events]
-        assert names[0] is None
-        assert names[4] is None
-        assert math.isnan(names[1])
-        assert [math.inf, math.inf] == names[2:4]
+        # Numbers JSON cannot carry are kept as their text (bad-number).
+        assert [None, "NaN", "1e400", "Infinity", None] == names
         assert [0, 1, 1, 1, 0] == [len(e.issues) for e in result.events]
 
     def test_equal_clean_identities_are_one_object(self, classic_create):

@@ -42,7 +42,7 @@ from ._identity import (
     WebIdentityUserIdentity,
     WebIdFederationData,
 )
-from ._issues import Issue, ParseError, Severity
+from ._issues import Issue, IssueCode, ParseError, Severity
 from ._model import Model
 from ._parquet import ParquetExport, write_parquet
 from ._readers import EventStream, LogResult, iter_events, loads, read
@@ -86,6 +86,7 @@ __all__ = [
     "InScopeOf",
     "InvokedByDelegate",
     "Issue",
+    "IssueCode",
     "ListenerState",
     "LoadBalancerState",
     "LogResult",

@@ -21,6 +21,7 @@ pyarrow is imported on first use, so ``import elbtrail`` does not need it.
 
 from __future__ import annotations
 
+import enum
 import io
 import json
 from collections.abc import Callable, Iterable, Iterator
@@ -642,5 +643,7 @@ def issues_to_arrow(issues: Iterable[Issue]) -> pa.Table:
         columns["severity"].append(issue.severity.value)
         for name in schema.names[1:]:
             value = getattr(issue, name)
+            if isinstance(value, enum.Enum):  # IssueCode: its text
+                value = value.value
             columns[name].append(_readable(value) if isinstance(value, str) else value)
     return pa.Table.from_pydict(columns, schema=schema)

@@ -27,6 +27,7 @@ from ._history_cli import history as history_command
 from ._issues import Issue, ParseError
 from ._readers import iter_events
 from ._sources import is_s3_url
+from ._terminal import csv_cell, json_text, printable
 from ._timestamps import format_canonical, parse_timestamp
 from ._touched import TouchedResource, touched_resources
 
@@ -60,7 +61,7 @@ class _Progress:
         if now - self._last < 0.2:
             return
         self._last = now
-        text = f"reading {source}: {records} records"
+        text = printable(f"reading {source}: {records} records")
         self.stream.write(f"\r{text[-78:]:<78}")
         self.stream.flush()
 
@@ -147,9 +148,10 @@ def _print_counter(out: TextIO, title: str, counter: Counter[str]) -> None:
     if not counter:
         out.write("  (none)\n")
         return
-    width = max(len(k) for k in counter)
+    shown = {key: printable(key) for key in counter}
+    width = max(len(k) for k in shown.values())
     out.writelines(
-        f"  {key:<{width}}  {count:>6}\n"
+        f"  {shown[key]:<{width}}  {count:>6}\n"
         for key, count in sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))
     )
 
@@ -183,7 +185,7 @@ def _summary(
             first = item.event_time if first is None else min(first, item.event_time)
             last = item.event_time if last is None else max(last, item.event_time)
     kind = "events" if not args.all else "events (all services)"
-    out.write(f"{count} {kind} in {', '.join(args.paths)}\n")
+    out.write(printable(f"{count} {kind} in {', '.join(args.paths)}") + "\n")
     if duplicates:
         counted = (
             "counted once" if args.dedupe else "each counted; --dedupe counts once"
@@ -198,7 +200,9 @@ def _summary(
     _print_counter(out, "Regions", regions)
     _print_counter(out, "Error codes", errors)
     out.write(f"\nIssues ({len(issues)})\n")
-    out.writelines(f"  {_issue_text(issue)}\n" for issue in issues[: args.max_issues])
+    out.writelines(
+        f"  {printable(_issue_text(issue))}\n" for issue in issues[: args.max_issues]
+    )
     if len(issues) > args.max_issues:
         out.write(f"  ... and {len(issues) - args.max_issues} more (elbtrail check)\n")
     if not issues:
@@ -407,15 +411,19 @@ def _table(rows: Iterator[list[str]], out: TextIO, *, streamed: bool) -> None:
 
 
 def _json_line(event: Event) -> str:
-    return json.dumps(event.to_dict(), ensure_ascii=False)
+    return json_text(json.dumps(event.to_dict(), ensure_ascii=False))
 
 
 def _json_block(event: Event) -> str:
-    return json.dumps(event.to_dict(), ensure_ascii=False, indent=2)
+    return json_text(json.dumps(event.to_dict(), ensure_ascii=False, indent=2))
 
 
 def _csv_row(event: Event) -> list[str]:
-    return [_csv_safe(cell) for cell in _row(event, full=True)]
+    return [csv_cell(cell) for cell in _row(event, full=True)]
+
+
+def _printable_row(event: Event) -> list[str]:
+    return [printable(cell) for cell in _row(event)]
 
 
 # What each format keeps of an event: sorting holds these, not the events.
@@ -423,7 +431,7 @@ _RENDER: dict[str, Callable[[Event], Any]] = {
     "jsonl": _json_line,
     "json": _json_block,
     "csv": _csv_row,
-    "table": _row,
+    "table": _printable_row,
 }
 
 
@@ -490,11 +498,6 @@ def _filtered(args: argparse.Namespace) -> bool:
     )
 
 
-def _csv_safe(cell: str) -> str:
-    # Spreadsheets run cells starting with these as formulas.
-    return "'" + cell if cell[:1] in ("=", "+", "-", "@") else cell
-
-
 def _check(
     args: argparse.Namespace, items: Iterator[Event | Issue], out: TextIO
 ) -> int:
@@ -505,7 +508,7 @@ def _check(
             continue
         count += 1
         damaged = damaged or item.is_damage
-        out.write(_for_the_command_line(_check_line(item)) + "\n")
+        out.write(printable(_for_the_command_line(_check_line(item))) + "\n")
     if not count and not args.quiet:
         out.write("no issues\n")
     return _EXIT_ISSUES if damaged else _EXIT_OK
@@ -746,10 +749,10 @@ def _main(argv: Sequence[str] | None) -> int:
         status = _COMMANDS[args.command](args, items, out)
     except _UsageError as error:
         progress.done()
-        parser.exit(_EXIT_USAGE, f"elbtrail: error: {error}\n")
+        parser.exit(_EXIT_USAGE, printable(f"elbtrail: error: {error}") + "\n")
     except ParseError as error:  # pragma: no cover - the command never reads strictly
         progress.done()
-        parser.exit(_EXIT_ISSUES, f"elbtrail: {error}\n")
+        parser.exit(_EXIT_ISSUES, printable(f"elbtrail: {error}") + "\n")
     except BrokenPipeError:
         # The reader of our output went away (| head); that is not an error.
         _quiet_stdout()

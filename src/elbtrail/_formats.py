@@ -18,16 +18,21 @@ array                  ``[...]`` of any of the above
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 import attrs
 
-from ._issues import Issue, Severity
+from ._decoders import Decoder, bad_numbers
+from ._issues import Issue, IssueCode, Severity
+from ._model import JsonPath, render_path
+from ._reports import keys_beside_records, not_a_record
 from ._scanner import Found, Scanner
 
-__all__ = ["RawRecord", "keys_beside_records", "records_in"]
+__all__ = ["RawRecord", "records_in"]
+
+# Lists of lists and wrappers around records nest a few levels at most.
+_MAX_NESTING = 32
 
 _RECORD_KEYS = frozenset(
     {"eventVersion", "eventName", "eventSource", "eventID", "eventTime", "userIdentity"}
@@ -39,15 +44,13 @@ class RawRecord:
     """A record found in the input, before it is typed."""
 
     record: dict[str, Any]
-    path: str
+    path: JsonPath
     line: int | None
     repairs: tuple[Issue, ...] = ()
 
 
-def _join(path: str, part: str) -> str:
-    if not path:
-        return part
-    return f"{path}{part}" if part.startswith("[") else f"{path}.{part}"
+def _not_a_record(value: Any, path: JsonPath, line: int | None, source: str) -> Issue:
+    return not_a_record(value, source, path, line)
 
 
 def records_in(found: Found, source: str) -> Iterator[RawRecord | Issue]:
@@ -62,33 +65,31 @@ def records_in(found: Found, source: str) -> Iterator[RawRecord | Issue]:
     yield from _classify(found.value, found.path, found.line, found.repairs, source, 0)
 
 
-def _not_a_record(value: Any, path: str, line: int | None, source: str) -> Issue:
-    kind = type(value).__name__ if value is not None else "null"
-    return Issue(
-        message=f"expected a CloudTrail record (a JSON object), found {kind}",
-        code="not-a-record",
-        severity=Severity.ERROR,
-        source=source,
-        path=path or None,
-        line=line,
-        action="skipped it",
-    )
-
-
 def _classify(
     value: Any,
-    path: str,
+    path: JsonPath,
     line: int | None,
     repairs: tuple[Issue, ...],
     source: str,
     depth: int,
 ) -> Iterator[RawRecord | Issue]:
+    if depth > _MAX_NESTING:
+        yield from repairs
+        yield Issue(
+            message=f"lists or wrappers nested more than {_MAX_NESTING} levels "
+            "around the records",
+            code=IssueCode.TOO_DEEP,
+            severity=Severity.ERROR,
+            source=source,
+            path=render_path(path) or None,
+            line=line,
+            action="skipped it",
+        )
+        return
     if value.__class__ is list:
         yield from repairs
         for index, item in enumerate(value):
-            yield from _classify(
-                item, _join(path, f"[{index}]"), line, (), source, depth
-            )
+            yield from _classify(item, (path, index), line, (), source, depth + 1)
         return
     if value.__class__ is not dict:
         yield from repairs
@@ -100,18 +101,19 @@ def _classify(
         if records.__class__ is not list:
             yield Issue(
                 message=f"'Records' should be a list, found {_kind(records)}",
-                code="not-a-log-file",
+                code=IssueCode.NOT_A_LOG_FILE,
                 severity=Severity.ERROR,
                 source=source,
-                path=_join(path, "Records"),
+                path=render_path((path, "Records")),
                 line=line,
                 action="nothing read from it",
             )
             return
         if len(value) > 1:
-            yield keys_beside_records(value, source, path or None, line)
+            yield keys_beside_records(value, source, path, line)
+        records_path: JsonPath = (path, "Records")
         for index, record in enumerate(records):
-            item_path = _join(path, f"Records[{index}]")
+            item_path: JsonPath = (records_path, index)
             if record.__class__ is dict:
                 yield RawRecord(record, item_path, line)
             else:
@@ -121,9 +123,9 @@ def _classify(
         detail = value.get("detail")
         yield from repairs
         if detail.__class__ is dict:
-            yield RawRecord(detail, _join(path, "detail"), line)
+            yield RawRecord(detail, (path, "detail"), line)
         else:
-            yield _not_a_record(detail, _join(path, "detail"), line, source)
+            yield _not_a_record(detail, (path, "detail"), line, source)
         return
     if value.keys() & _RECORD_KEYS:
         yield RawRecord(value, path, line, repairs)
@@ -136,10 +138,10 @@ def _classify(
     if "digestStartTime" in value or "logFiles" in value:
         yield Issue(
             message="a CloudTrail digest file: it lists log files but holds no events",
-            code="digest-file",
+            code=IssueCode.DIGEST_FILE,
             severity=Severity.NOTICE,
             source=source,
-            path=path or None,
+            path=render_path(path) or None,
             line=line,
             action="skipped it",
         )
@@ -147,28 +149,12 @@ def _classify(
     keys = ", ".join(sorted(value)[:5]) or "none"
     yield Issue(
         message=f"a JSON object that is no CloudTrail record or log (keys: {keys})",
-        code="unrecognised",
+        code=IssueCode.UNRECOGNISED,
         severity=Severity.ERROR,
         source=source,
-        path=path or None,
+        path=render_path(path) or None,
         line=line,
         action="skipped it",
-    )
-
-
-def keys_beside_records(
-    log_file: Mapping[str, Any], source: str, path: str | None, line: int | None
-) -> Issue:
-    """The notice for a log file whose top holds more than ``Records``."""
-    others = ", ".join(sorted(k for k in log_file if k != "Records"))
-    return Issue(
-        message=f"keys beside Records at the top of the file: {others}",
-        code="unexpected-keys",
-        severity=Severity.NOTICE,
-        source=source,
-        path=path,
-        line=line,
-        action="read the records; the other keys are not records",
     )
 
 
@@ -198,15 +184,15 @@ def _wrapped(value: Mapping[str, Any]) -> tuple[str, list[Any], str] | None:
 
 def _unwrap(
     wrapped: tuple[str, list[Any], str],
-    path: str,
+    path: JsonPath,
     line: int | None,
     source: str,
     depth: int,
 ) -> Iterator[RawRecord | Issue]:
     list_key, items, item_key = wrapped
-    base = _join(path, list_key) if list_key else path
+    base: JsonPath = (path, list_key) if list_key else path
     for index, item in enumerate(items):
-        item_path = _join(base, f"[{index}]") if list_key else base
+        item_path: JsonPath = (base, index) if list_key else base
         if not item_key:
             yield from _lake_row(item, item_path, line, source)
             continue
@@ -214,7 +200,7 @@ def _unwrap(
             yield _not_a_record(item, item_path, line, source)
             continue
         text = item.get(item_key)
-        inner_path = _join(item_path, item_key)
+        inner_path: JsonPath = (item_path, item_key)
         if text.__class__ is dict:
             yield from _classify(text, inner_path, line, (), source, depth + 1)
         elif text.__class__ is str and depth < 2:
@@ -224,21 +210,25 @@ def _unwrap(
 
 
 def _embedded(
-    text: str, path: str, line: int | None, source: str, depth: int
+    text: str, path: JsonPath, line: int | None, source: str, depth: int
 ) -> Iterator[RawRecord | Issue]:
     """Records kept as a JSON string inside another document."""
+    decoder = Decoder()
     try:
-        value = json.loads(text)
-    except (ValueError, RecursionError):
+        value = decoder.loads(text)
+    except ValueError:
         pass
     else:
-        yield from _classify(value, path, line, (), source, depth + 1)
+        numbers: list[Issue] = []
+        if decoder.marked:
+            value, numbers = bad_numbers(value, path, source, line)
+        yield from _classify(value, path, line, tuple(numbers), source, depth + 1)
         return
     for found in Scanner([text], source):
         if isinstance(found, Issue):
             yield attrs.evolve(
                 found,
-                path=_join(path, found.path or ""),
+                path=_within(render_path(path), found.path),
                 message=f"{found.message} (inside the JSON string, at its "
                 f"line {found.line}, column {found.column})",
                 line=line,
@@ -252,15 +242,24 @@ def _embedded(
                 f"{r.line}, column {r.column})",
                 line=line,
                 column=None,
-                path=path,
+                path=_within(render_path(path), r.path),
             )
             for r in found.repairs
         )
         yield from _classify(found.value, path, line, relocated, source, depth + 1)
 
 
+def _within(outer: str, inner: str | None) -> str | None:
+    """The rendered path *inner*, found inside the value at *outer*."""
+    if not inner:
+        return outer or None
+    if not outer or inner.startswith("["):
+        return outer + inner
+    return f"{outer}.{inner}"
+
+
 def _lake_row(
-    row: Any, path: str, line: int | None, source: str
+    row: Any, path: JsonPath, line: int | None, source: str
 ) -> Iterator[RawRecord | Issue]:
     """A CloudTrail Lake result row: a list of one-key objects, one per column."""
     if row.__class__ is not list or not all(c.__class__ is dict for c in row):
@@ -274,10 +273,10 @@ def _lake_row(
     else:
         yield Issue(
             message="a CloudTrail Lake row without the columns of a record",
-            code="unrecognised",
+            code=IssueCode.UNRECOGNISED,
             severity=Severity.NOTICE,
             source=source,
-            path=path,
+            path=render_path(path),
             line=line,
             action="skipped it",
         )

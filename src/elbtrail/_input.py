@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import codecs
+import itertools
 import re
 import zlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 
-from ._issues import Issue, Severity
+from ._issues import Issue, IssueCode, Severity
 
 __all__ = ["CHUNK_SIZE", "decompressed", "is_gzip", "texts"]
 
@@ -15,6 +16,8 @@ __all__ = ["CHUNK_SIZE", "decompressed", "is_gzip", "texts"]
 CHUNK_SIZE = 1 << 20
 
 _GZIP_MAGIC = b"\x1f\x8b"
+# The magic and the only compression method: where a member may start.
+_GZIP_HEADER = b"\x1f\x8b\x08"
 _LONE_SURROGATE = re.compile("[\udc80-\udcff]")
 
 
@@ -30,8 +33,10 @@ def decompressed(
     Decompress gzip data given in chunks; plain data passes through.
 
     Several gzip members one after another are read as one stream, as
-    ``gzip`` writes them. A stream that is cut short, or corrupt part-way,
-    yields what decompressed before the damage and reports it.
+    ``gzip`` writes them. No piece yielded is larger than `CHUNK_SIZE`,
+    whatever the compression ratio. A member that is corrupt part-way yields
+    what decompressed before the damage; reading goes on at the next member
+    found after it. A stream cut short yields what decompressed.
     """
     iterator = iter(chunks)
     first = b""
@@ -44,67 +49,157 @@ def decompressed(
             yield first
         yield from iterator
         return
-    inflater = zlib.decompressobj(zlib.MAX_WBITS | 16)
-    read = 0
-    pending = first
-    while True:
-        if not pending:
-            pending = next(iterator, b"")
-            if not pending:
-                break
-        read += len(pending)
-        try:
-            out = inflater.decompress(pending)
-        except zlib.error as error:
-            report(
-                Issue(
-                    message=f"the gzip data is corrupt ({error}) after "
-                    f"{read - len(pending)} bytes",
-                    code="corrupt-gzip",
-                    severity=Severity.ERROR,
-                    source=source,
-                    action="kept what decompressed before the damage",
-                )
-            )
-            return
-        pending = b""
-        if out:
-            yield out
-        if inflater.eof:
-            rest = inflater.unused_data
-            while not rest:
-                following = next(iterator, None)
-                if following is None:
-                    return
-                rest = following
-            if is_gzip(rest):
+    yield from _Inflater(iterator, source, report).run(first)
+
+
+class _Inflater:
+    """Gzip members one after another, in bounded pieces, skipping damage."""
+
+    def __init__(
+        self, chunks: Iterator[bytes], source: str, report: Callable[[Issue], None]
+    ) -> None:
+        self.chunks = chunks
+        self.source = source
+        self.report = report
+        # Compressed bytes consumed before the pending ones.
+        self.offset = 0
+        # Where the damage being skipped began, and why.
+        self.damage: tuple[int, str] | None = None
+
+    def _next(self) -> bytes:
+        return next(self.chunks, b"")
+
+    def run(self, pending: bytes) -> Iterator[bytes]:
+        inflater = zlib.decompressobj(zlib.MAX_WBITS | 16)
+        # Whether the last call filled its output: more may wait inside.
+        full = False
+        while True:
+            if not pending and not full:
+                pending = self._next()
+                if not pending:
+                    break
+            try:
+                out = inflater.decompress(pending, CHUNK_SIZE)
+            except zlib.error as error:
+                if self.damage is None:
+                    self.damage = (self.offset, str(error))
+                pending = yield from self._resync(pending)
                 inflater = zlib.decompressobj(zlib.MAX_WBITS | 16)
-                read -= len(rest)
+                full = False
+                continue
+            full = len(out) == CHUNK_SIZE
+            if out:
+                if self.damage is not None:
+                    self._report_damage(skipped_to=self.offset)
+                yield out
+            if inflater.eof:
+                full = False
+                rest = inflater.unused_data
+                self.offset += len(pending) - len(rest)
+                while not rest:
+                    rest = self._next()
+                    if not rest:
+                        return
+                if not is_gzip(rest):
+                    rest = yield from self._after_end(rest)
+                    if not rest:
+                        return
+                inflater = zlib.decompressobj(zlib.MAX_WBITS | 16)
                 pending = rest
                 continue
-            if rest.strip(b"\x00 \t\r\n"):
-                report(
-                    Issue(
-                        message=f"{len(rest)} bytes after the end of the gzip data "
-                        "are not gzip",
-                        code="trailing-garbage",
-                        severity=Severity.WARNING,
-                        source=source,
-                        action="ignored them",
-                    )
-                )
+            tail = inflater.unconsumed_tail
+            self.offset += len(pending) - len(tail)
+            pending = tail
+        if self.damage is not None:
+            self._report_damage(skipped_to=None)
             return
-    if not inflater.eof:
-        tail = inflater.flush()
-        if tail:
-            yield tail
-        report(
+        if not inflater.eof:
+            tail = inflater.flush()
+            if tail:
+                yield tail
+            self.report(
+                Issue(
+                    message=f"the gzip data is cut off after {self.offset} bytes",
+                    code=IssueCode.TRUNCATED_GZIP,
+                    severity=Severity.WARNING,
+                    source=self.source,
+                    action="kept what decompressed; every complete record is read",
+                )
+            )
+
+    def _resync(self, pending: bytes) -> Generator[bytes, None, bytes]:
+        """Drop bytes up to the next gzip header after the start of *pending*."""
+        search_from = 1
+        while True:
+            found = pending.find(_GZIP_HEADER, search_from)
+            if found >= 0:
+                self.offset += found
+                return pending[found:]
+            # Keep the last bytes: a header may be split between two chunks.
+            keep = len(_GZIP_HEADER) - 1
+            self.offset += max(len(pending) - keep, 0)
+            pending = pending[-keep:]
+            following = self._next()
+            if not following:
+                self.offset += len(pending)
+                return b""
+            pending += following
+            search_from = 0
+        yield b""  # pragma: no cover - makes this a generator
+
+    def _after_end(self, rest: bytes) -> Generator[bytes, None, bytes]:
+        """Bytes after a complete member that are not gzip: skip them."""
+        start = self.offset
+        found = rest.find(_GZIP_HEADER)
+        while found < 0:
+            following = self._next()
+            if not following:
+                break
+            keep = len(_GZIP_HEADER) - 1
+            self.offset += max(len(rest) - keep, 0)
+            rest = rest[-keep:] + following
+            found = rest.find(_GZIP_HEADER)
+        skipped = rest if found < 0 else rest[:found]
+        if found < 0:
+            self.offset += len(rest)
+        else:
+            self.offset += found
+        if self.offset > start and (
+            skipped.strip(b"\x00 \t\r\n") or self.offset - start > len(skipped)
+        ):
+            self.report(
+                Issue(
+                    message=f"{self.offset - start} bytes after the end of the gzip "
+                    "data are not gzip",
+                    code=IssueCode.TRAILING_GARBAGE,
+                    severity=Severity.WARNING,
+                    source=self.source,
+                    action="ignored them"
+                    if found < 0
+                    else "skipped them; read on from the next gzip member",
+                )
+            )
+        return b"" if found < 0 else rest[found:]
+        yield b""  # pragma: no cover - makes this a generator
+
+    def _report_damage(self, skipped_to: int | None) -> None:
+        assert self.damage is not None
+        start, reason = self.damage
+        self.damage = None
+        if skipped_to is None:
+            action = "kept what decompressed before the damage"
+        else:
+            action = (
+                f"kept what decompressed before the damage; skipped "
+                f"{skipped_to - start} bytes to the next gzip member"
+            )
+        self.report(
             Issue(
-                message=f"the gzip data is cut off after {read} bytes",
-                code="truncated-gzip",
-                severity=Severity.WARNING,
-                source=source,
-                action="kept what decompressed; every complete record is read",
+                message=f"the gzip data is corrupt ({reason}) after {start} bytes",
+                code=IssueCode.CORRUPT_GZIP,
+                severity=Severity.ERROR,
+                source=self.source,
+                action=action,
             )
         )
 
@@ -115,11 +210,16 @@ def texts(
     """
     Decode UTF-8 given in chunks, reporting (once) and replacing invalid bytes.
 
-    A UTF-8 byte order mark is dropped.
+    A UTF-8 byte order mark is dropped; a UTF-16 one makes the text UTF-16.
     """
+    iterator = iter(chunks)
+    first = next(iterator, b"")
+    if first[:2] in _UTF16_BOMS:
+        yield from _utf16(itertools.chain([first], iterator), source, report)
+        return
     decoder = codecs.getincrementaldecoder("utf-8-sig")("surrogateescape")
     reported = False
-    for chunk in chunks:
+    for chunk in itertools.chain([first], iterator):
         text = decoder.decode(chunk)
         if _LONE_SURROGATE.search(text):
             if not reported:
@@ -127,7 +227,7 @@ def texts(
                 report(
                     Issue(
                         message="the input is not valid UTF-8",
-                        code="bad-encoding",
+                        code=IssueCode.BAD_ENCODING,
                         severity=Severity.WARNING,
                         source=source,
                         action="replaced the invalid bytes with U+FFFD",
@@ -139,3 +239,32 @@ def texts(
     tail = decoder.decode(b"", final=True)
     if tail:
         yield _LONE_SURROGATE.sub("\ufffd", tail)
+
+
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
+def _utf16(
+    chunks: Iterable[bytes], source: str, report: Callable[[Issue], None]
+) -> Iterator[str]:
+    """Decode UTF-16 with a byte order mark, reporting invalid code units once."""
+    decoder = codecs.getincrementaldecoder("utf-16")("replace")
+    reported = False
+    for chunk in chunks:
+        text = decoder.decode(chunk)
+        if "\ufffd" in text and not reported:
+            reported = True
+            report(
+                Issue(
+                    message="the input is not valid UTF-16",
+                    code=IssueCode.BAD_ENCODING,
+                    severity=Severity.WARNING,
+                    source=source,
+                    action="replaced the invalid code units with U+FFFD",
+                )
+            )
+        if text:
+            yield text
+    tail = decoder.decode(b"", final=True)
+    if tail:
+        yield tail

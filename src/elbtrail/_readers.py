@@ -5,9 +5,10 @@ from __future__ import annotations
 import functools
 import gc
 import itertools
-import json
 import os
+import stat
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import closing, contextmanager
 from datetime import datetime
@@ -17,23 +18,28 @@ from typing import IO, Any
 import attrs
 
 from ._actions import ELB_EVENT_SOURCE
+from ._decoders import MAX_DEPTH, Decoder, fingerprint, too_deep
+from ._decoders import orjson as _safe_orjson
 from ._event import Event, parse_owned
-from ._formats import RawRecord, keys_beside_records, records_in
+from ._formats import RawRecord, records_in
 from ._input import CHUNK_SIZE, decompressed, texts
-from ._issues import Issue, ParseError, Severity
+from ._issues import Issue, IssueCode, ParseError, Severity
 from ._layout import EVERYTHING, Selection, skipped_folder
 from ._model import JsonPath, render_path
+from ._reports import keys_beside_records, not_a_record, too_many_issues
 from ._scanner import Found, Scanner
 from ._sources import S3Url, resolve
 
 # The root of the paths of records in a log file's "Records" list.
 _RECORDS: JsonPath = "Records"
 
-orjson: Any
-try:
-    import orjson
-except ImportError:  # pragma: no cover - exercised by the pure-Python test run
-    orjson = None
+#: orjson at a safe version, or ``None`` (tests set it to ``None``).
+orjson: Any = _safe_orjson
+
+#: Issues kept by one read; later ones are counted (and given to on_issue).
+MAX_ISSUES = 10_000
+#: Records whose eventID ``iter_events`` remembers to recognise duplicates.
+DEDUPE_WINDOW = 1 << 16
 
 __all__ = ["EventStream", "LogResult", "iter_events", "loads", "read"]
 
@@ -83,19 +89,6 @@ class LogResult:
         return _short_repr(self, len(self.events), self.records, self.issues)
 
 
-def _fingerprint(record: dict[str, Any]) -> int:
-    if orjson is not None:
-        try:
-            return hash(orjson.dumps(record, option=orjson.OPT_SORT_KEYS))
-        except TypeError:  # an integer beyond 64 bits, or very deep nesting
-            pass
-    try:
-        return hash(json.dumps(record, sort_keys=True, separators=(",", ":")))
-    except (RecursionError, ValueError):
-        # Too deep to print: such a record is taken as a duplicate of nothing.
-        return id(record)
-
-
 class _Collector:
     """Turns raw records into events, applying the options of one read."""
 
@@ -114,20 +107,42 @@ class _Collector:
         self.on_issue = on_issue
         self.issues: list[Issue] = []
         self.records = 0
-        # eventID -> what was read under it: (mark, source, index). Reading
-        # into memory, the mark is the event, which is kept anyway; its
-        # to_dict() is compared with a new record only when an eventID
-        # repeats. A stream keeps a fingerprint instead, so its memory does
-        # not grow with the events it has handed out.
-        self._seen: dict[str, list[tuple[Any, str, int]]] = {}
+        # Issues beyond MAX_ISSUES: how many, and the worst of them.
+        self.dropped = 0
+        self._dropped_severity = Severity.NOTICE
+        # eventID -> what was read under it. Reading into memory, the first
+        # record's event is kept (it is kept anyway) and fingerprinted only
+        # when its eventID comes again; then, and in a stream from the start,
+        # a table fingerprint -> (source, index). A stream remembers the last
+        # DEDUPE_WINDOW eventIDs only, so its memory stays bounded.
+        # An OrderedDict forgets its oldest entry in constant time; a dict
+        # would scan the holes its deletions leave at the front.
+        self._seen: dict[str, Any] = OrderedDict() if streaming else {}
         self.streaming = streaming
+
+    def keep(self, issue: Issue) -> None:
+        """Store *issue* (up to MAX_ISSUES) and pass it to ``on_issue``."""
+        if len(self.issues) < MAX_ISSUES:
+            self.issues.append(issue)
+        else:
+            self.dropped += 1
+            self._dropped_severity = max(self._dropped_severity, issue.severity)
+        if self.on_issue is not None:
+            self.on_issue(issue)
+
+    def summary(self) -> tuple[Issue, ...]:
+        """The issues kept, with a last one counting those that were not."""
+        if not self.dropped:
+            return tuple(self.issues)
+        return (
+            *self.issues,
+            too_many_issues(self.dropped, len(self.issues), self._dropped_severity),
+        )
 
     def report(self, issue: Issue) -> None:
         if self.strict and issue.is_damage:
             raise ParseError([issue])
-        self.issues.append(issue)
-        if self.on_issue is not None:
-            self.on_issue(issue)
+        self.keep(issue)
 
     def feed(self, items: Iterable[RawRecord | Issue], source: str) -> Iterator[Event]:
         """Type the records among *items*, reporting the issues."""
@@ -162,17 +177,8 @@ class _Collector:
         self.records += len(records)
         for offset, record in enumerate(records):
             if record.__class__ is not dict:
-                self.report(
-                    Issue(
-                        message="expected a CloudTrail record (a JSON object), found "
-                        + ("null" if record is None else type(record).__name__),
-                        code="not-a-record",
-                        source=source,
-                        record=base + offset,
-                        path=f"Records[{offset}]",
-                        action="skipped it",
-                    )
-                )
+                issue = not_a_record(record, source, (_RECORDS, offset))
+                self.report(attrs.evolve(issue, record=base + offset))
                 continue
             if elb_only and record.get("eventSource") != ELB_EVENT_SOURCE:
                 continue
@@ -191,7 +197,12 @@ class _Collector:
         index: int,
         source: str,
     ) -> Event | None:
-        """Type one record; ``None`` when it is a duplicate to drop."""
+        """Type one record; ``None`` when it is dropped (a duplicate, too deep)."""
+        if too_deep(record):
+            self.report(_too_deep(source, index, path, line))
+            for repair in repairs:
+                self.report(repair)
+            return None
         # The record was decoded here, so the event may keep its values.
         event = parse_owned(record, path=path)
         issues = repairs
@@ -212,9 +223,7 @@ class _Collector:
             issues = [*issues, duplicate]
         if issues:
             for issue in issues:
-                self.issues.append(issue)
-                if self.on_issue is not None:
-                    self.on_issue(issue)
+                self.keep(issue)
             # Not shared with anyone yet; see parse_event.
             object.__setattr__(event, "issues", tuple(issues))
         if duplicate is not None and self.dedupe:
@@ -234,22 +243,31 @@ class _Collector:
         if event_id.__class__ is not str:
             return None
         seen = self._seen.get(event_id)
-        mark = _fingerprint(record) if self.streaming else event
         if seen is None:
-            self._seen[event_id] = [(mark, source, index)]
+            if self.streaming:
+                self._seen[event_id] = (fingerprint(record), source, index)
+                if len(self._seen) > DEDUPE_WINDOW:
+                    self._seen.popitem(last=False)  # type: ignore[call-arg]
+            else:
+                self._seen[event_id] = (event, source, index)
             return None
-        if self.streaming:
-            first = next((s[1:] for s in seen if s[0] == mark), None)
-        else:
-            first = next((s[1:] for s in seen if s[0].to_dict() == record), None)
+        if seen.__class__ is tuple:
+            # The eventID comes again: from now on, a table of fingerprints.
+            first, first_source, first_index = seen
+            if first.__class__ is not bytes:
+                first = fingerprint(first.to_dict())
+            seen = {first: (first_source, first_index)}
+            self._seen[event_id] = seen
+        mark = fingerprint(record)
+        first = seen.get(mark)
         if first is None:
-            seen.append((mark, source, index))
+            seen[mark] = (source, index)
             return None
         where = f"record {first[1]}" + (f" of {first[0]}" if first[0] != source else "")
         return Issue(
             message=f"the same record (eventID {event_id}) was delivered again; "
             f"first seen as {where}",
-            code="duplicate-record",
+            code=IssueCode.DUPLICATE_RECORD,
             severity=Severity.NOTICE,
             source=source,
             record=index,
@@ -261,6 +279,19 @@ class _Collector:
 
 _GC_LOCK = threading.Lock()
 _GC_PAUSES = [0, False]  # pauses under way; whether the collector was enabled
+
+
+def _too_deep(source: str, index: int, path: JsonPath, line: int | None) -> Issue:
+    return Issue(
+        message=f"the record nests lists and objects deeper than {MAX_DEPTH} levels",
+        code=IssueCode.TOO_DEEP,
+        severity=Severity.ERROR,
+        source=source,
+        record=index,
+        path=render_path(path) or None,
+        line=line,
+        action="dropped the record",
+    )
 
 
 @contextmanager
@@ -294,16 +325,20 @@ def _gc_paused(collector: _Collector | None = None) -> Iterator[None]:
 
 
 def _decode_fast(data: bytes) -> Any:
+    """
+    Decode a whole input at once, or raise `ValueError`.
+
+    A value that needs a repair of any kind (bad numbers included) is left
+    to the scanner, which reports each one where it is.
+    """
     if orjson is not None:
         return orjson.loads(data)
-    return json.loads(data)
-
-
-def _events_from_bytes(
-    data: bytes, source: str, collector: _Collector
-) -> Iterator[Event]:
-    plain = b"".join(decompressed([data], source, collector.report))
-    return _events_from_plain(plain, source, collector)
+    decoder = Decoder()
+    value = decoder.loads(data.decode("utf-8"))
+    if decoder.marked:
+        msg = "numbers JSON cannot carry"
+        raise ValueError(msg)
+    return value
 
 
 def _events_from_plain(
@@ -313,22 +348,59 @@ def _events_from_plain(
     try:
         value = _decode_fast(data)
     except (ValueError, RecursionError):
-        found: Iterable[Found | Issue] = Scanner(
-            texts([data], source, collector.report), source
-        )
-    else:
-        records = value.get("Records") if value.__class__ is dict else None
-        if records.__class__ is list:
-            if len(value) > 1:
-                collector.report(keys_beside_records(value, source, None, None))
-            yield from collector.feed_list(records, source)
-            return
-        found = [Found(value, "", None, None, in_records=False)]
-    for item in found:
-        if isinstance(item, Issue):
-            collector.report(item)
+        yield from _events_scanned([data], source, collector)
+        return
+    records = value.get("Records") if value.__class__ is dict else None
+    if records.__class__ is list:
+        if len(value) > 1:
+            collector.report(keys_beside_records(value, source, ""))
+        yield from collector.feed_list(records, source)
+        return
+    found = Found(value, "", None, None, in_records=False)
+    yield from collector.feed(records_in(found, source), source)
+
+
+def _events_scanned(
+    plain: Iterable[bytes], source: str, collector: _Collector
+) -> Iterator[Event]:
+    """Events of decompressed bytes, read value by value in bounded memory."""
+    for found in Scanner(texts(plain, source, collector.report), source):
+        if isinstance(found, Issue):
+            collector.report(found)
         else:
-            yield from collector.feed(records_in(item, source), source)
+            yield from collector.feed(records_in(found, source), source)
+
+
+def _events_of_input(
+    chunks: Iterable[bytes],
+    source: str,
+    collector: _Collector,
+    whole_limit: int,
+) -> Iterator[Event]:
+    """
+    The events of one input given in chunks, gzipped or not.
+
+    Every reader goes through here, so they agree: an input that ends
+    within *whole_limit* bytes (once decompressed) is decoded at once,
+    where possible; a larger one is scanned record by record, so memory
+    stays bounded whatever its size.
+    """
+    plain = decompressed(chunks, source, collector.report)
+    head: list[bytes] = []
+    size = 0
+    for chunk in plain:
+        head.append(chunk)
+        size += len(chunk)
+        if size > whole_limit:
+            break
+    else:
+        data = head[0] if len(head) == 1 else b"".join(head)
+        del head
+        with _gc_paused(collector):
+            events = list(_events_from_plain(data, source, collector))
+        yield from events
+        return
+    yield from _events_scanned(itertools.chain(head, plain), source, collector)
 
 
 def loads(
@@ -378,9 +450,13 @@ def loads(
     collector = _Collector(
         strict=strict, elb_only=elb_only, dedupe=dedupe, on_issue=None
     )
+    # Bytes already in memory are decoded at once, whatever their size; only
+    # gzip is inflated a chunk at a time, so a small input cannot become a
+    # huge one in memory.
+    limit = WHOLE_FILE_LIMIT if data[:2] == b"\x1f\x8b" else len(data)
     with _gc_paused():
-        events = list(_events_from_bytes(data, name, collector))
-    return LogResult(events, tuple(collector.issues), collector.records)
+        events = list(_events_of_input([data], name, collector, limit))
+    return LogResult(events, collector.summary(), collector.records)
 
 
 def _loads_misuse(data: object) -> TypeError:
@@ -463,7 +539,8 @@ def read(
     )
     remote = _remote(s3_client, max_workers, selection, collector.report)
     events: list[Event] = []
-    # Paused file by file: not while waiting on the network or a stream.
+    # Paused source by source, and never while a caller's stream or S3 is
+    # read: reading a stream may run the caller's code.
     for item in sources:
         if isinstance(item, S3Url):
             # Closed at once if reading stops (strict mode): the pool ends too.
@@ -471,14 +548,22 @@ def read(
                 for name, handle in files:
                     data = handle.read()
                     with _gc_paused():
-                        events.extend(_events_from_bytes(data, name, collector))
+                        events.extend(
+                            _events_of_input([data], name, collector, WHOLE_FILE_LIMIT)
+                        )
             continue
-        for name, data in _inputs(item, collector.report, selection):
+        if not isinstance(item, (str, os.PathLike)):
+            name, data = _source_name(item), item.read()
             with _gc_paused():
-                events.extend(_events_from_bytes(data, name, collector))
+                events.extend(
+                    _events_of_input([data], name, collector, WHOLE_FILE_LIMIT)
+                )
+            continue
+        with _gc_paused():
+            events.extend(_events_of_source(item, collector, selection))
     if not selection.everything:
         events = [event for event in events if selection.keeps(event)]
-    return LogResult(events, tuple(collector.issues), collector.records)
+    return LogResult(events, collector.summary(), collector.records)
 
 
 def _remote(
@@ -510,32 +595,82 @@ def _positive_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value >= 1
 
 
-def _inputs(
-    source: Source, report: Callable[[Issue], None], selection: Selection = EVERYTHING
-) -> Iterator[tuple[str, bytes]]:
+def _events_of_source(
+    source: Source, collector: _Collector, selection: Selection = EVERYTHING
+) -> Iterator[Event]:
+    """The events of a file, a stream or a tree: what read and iter_events share."""
     if not isinstance(source, (str, os.PathLike)):
-        yield _source_name(source), source.read()
+        name = _source_name(source)
+        chunks = iter(lambda: source.read(CHUNK_SIZE), b"")
+        yield from _events_of_input(chunks, name, collector, WHOLE_FILE_LIMIT)
         return
     path = Path(source)
-    if not path.is_dir():
-        yield str(path), path.read_bytes()
-        return
-    for file in walk(path, report, selection):
+    if path.is_dir():
+        files: Iterable[Path] = walk(path, collector.report, selection)
+    else:
+        special = _special(path)
+        if special is not None:
+            collector.report(_special_file(path, special))
+            return
+        files = [path]
+    for file in files:
         try:
-            data = file.read_bytes()
+            handle = file.open("rb")
         except OSError as error:
-            report(_unreadable(file, error))
+            if files == [path]:
+                raise
+            collector.report(_unreadable(file, error))
             continue
-        yield str(file), data
+        with handle:
+            chunks = _chunks(handle, file, collector)
+            yield from _events_of_input(chunks, str(file), collector, WHOLE_FILE_LIMIT)
+
+
+def _chunks(handle: IO[bytes], file: Path, collector: _Collector) -> Iterator[bytes]:
+    """The bytes of an open file; an error part-way is reported, not raised."""
+    while True:
+        try:
+            chunk = handle.read(CHUNK_SIZE)
+        except OSError as error:
+            collector.report(_unreadable(file, error))
+            return
+        if not chunk:
+            return
+        yield chunk
 
 
 def _unreadable(file: Path, error: OSError) -> Issue:
     return Issue(
         message=f"cannot read the file: {error.strerror or error}",
-        code="unreadable-file",
+        code=IssueCode.UNREADABLE_FILE,
         severity=Severity.ERROR,
         source=str(file),
         action="skipped it",
+    )
+
+
+def _special(path: Path) -> str | None:
+    """What kind of special file *path* is, or ``None`` for a file to read."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return None  # opening it reports the error
+    if stat.S_ISREG(mode) or stat.S_ISFIFO(mode):
+        return None
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
+
+
+def _special_file(path: Path, kind: str) -> Issue:
+    return Issue(
+        message=f"{kind}, not a file of records",
+        code=IssueCode.SPECIAL_FILE,
+        severity=Severity.NOTICE,
+        source=str(path),
+        action="not read",
     )
 
 
@@ -545,33 +680,103 @@ def walk(
     """
     Yield the files under *root* that may hold records, in name order.
 
-    Digest and Insights folders are reported once each and not entered;
-    folders and files that *selection* rules out by their place in an
-    ``AWSLogs`` layout are not entered or read.
+    In each folder its files come first, then its subfolders. Digest and
+    Insights folders are reported once each and not entered. Symbolic
+    links inside the tree, to files and folders alike, are reported and not
+    followed: what a link inside the tree leads to is read where it really
+    is, and a link out of the tree is never taken, so reading stays in the
+    tree, reads nothing twice and cannot loop. (*root* itself may be a
+    link.) FIFOs, devices and sockets are reported and not read; a folder
+    that cannot be listed is an error. Files that are plainly documentation
+    (a README, Markdown) are reported and not read; folders and files that
+    *selection* rules out by their place in an ``AWSLogs`` layout are not
+    entered or read.
     """
-    for folder, dirs, files in os.walk(root):
-        dirs.sort()
-        for name in list(dirs):
-            skipped = skipped_folder(str(Path(folder, name)), name)
-            if skipped is not None:
-                dirs.remove(name)
-                report(skipped)
-            elif not selection.keeps_folder(Path(folder, name).parts):
-                dirs.remove(name)
-        for name in sorted(files):
-            if _plainly_not_a_log(name):
-                report(
-                    Issue(
-                        message="a text or documentation file, not a log file",
-                        code="skipped-file",
-                        severity=Severity.NOTICE,
-                        source=str(Path(folder, name)),
-                        action="not read; name the file itself to read it",
-                    )
-                )
+    top = os.path.realpath(root)
+    yield from _walk(Path(root), top, report, selection)
+
+
+def _walk(
+    folder: Path, top: str, report: Callable[[Issue], None], selection: Selection
+) -> Iterator[Path]:
+    try:
+        with os.scandir(folder) as listing:
+            entries = sorted(listing, key=lambda e: e.name)
+    except OSError as error:
+        report(
+            Issue(
+                message=f"cannot list the folder: {error.strerror or error}",
+                code=IssueCode.UNREADABLE_FOLDER,
+                severity=Severity.ERROR,
+                source=str(folder),
+                action="skipped it",
+            )
+        )
+        return
+    folders: list[Path] = []
+    for entry in entries:
+        path = Path(entry.path)
+        try:
+            if entry.is_symlink():
+                report(_link(path, top))
                 continue
-            if selection.keeps_file(name):
-                yield Path(folder, name)
+            if entry.is_dir(follow_symlinks=False):
+                folders.append(path)
+                continue
+            mode = entry.stat(follow_symlinks=False).st_mode
+        except OSError as error:
+            report(_unreadable(path, error))
+            continue
+        if not stat.S_ISREG(mode):
+            report(_special_file(path, _kind_of(mode)))
+            continue
+        if _plainly_not_a_log(entry.name):
+            report(
+                Issue(
+                    message="a text or documentation file, not a log file",
+                    code=IssueCode.SKIPPED_FILE,
+                    severity=Severity.NOTICE,
+                    source=str(path),
+                    action="not read; name the file itself to read it",
+                )
+            )
+            continue
+        if selection.keeps_file(entry.name):
+            yield path
+    for path in folders:
+        skipped = skipped_folder(str(path), path.name)
+        if skipped is not None:
+            report(skipped)
+        elif selection.keeps_folder(path.parts):
+            yield from _walk(path, top, report, selection)
+
+
+def _link(link: Path, top: str) -> Issue:
+    """The notice for a symbolic link met in a tree, which is not followed."""
+    target = os.path.realpath(link)
+    if not Path(target).exists():
+        why = f"a symbolic link to {link.readlink()}, which does not exist"
+    elif os.path.commonpath([top, target]) == top:
+        why = f"a symbolic link to {target}, inside the tree: read where it is"
+    else:
+        why = f"a symbolic link to {target}, outside the tree"
+    return Issue(
+        message=why,
+        code=IssueCode.SKIPPED_LINK,
+        severity=Severity.NOTICE,
+        source=str(link),
+        action="not followed",
+    )
+
+
+def _kind_of(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "not a regular file"
 
 
 # Files kept beside logs (a README, the licence of a copied corpus) that a
@@ -609,8 +814,13 @@ class EventStream(Iterator[Event]):
 
     @property
     def issues(self) -> Sequence[Issue]:
-        """Every issue found so far."""
-        return tuple(self._collector.issues)
+        """
+        Every issue found so far, up to `MAX_ISSUES`.
+
+        Beyond that, issues are counted, not stored, and a last issue
+        (``too-many-issues``) says how many there were.
+        """
+        return self._collector.summary()
 
     @property
     def records(self) -> int:
@@ -761,46 +971,11 @@ def _sources_name(sources: Sequence[object]) -> str:
 def _stream(
     source: Source, collector: _Collector, selection: Selection = EVERYTHING
 ) -> Iterator[Event]:
-    if not isinstance(source, (str, os.PathLike)):
-        yield from _stream_file(source, _source_name(source), collector)
-        return
-    path = Path(source)
-    files = walk(path, collector.report, selection) if path.is_dir() else iter([path])
-    for file in files:
-        try:
-            handle = file.open("rb")
-        except OSError as error:
-            if not path.is_dir():
-                raise
-            collector.report(_unreadable(file, error))
-            continue
-        with handle:
-            yield from _stream_file(handle, str(file), collector)
+    yield from _events_of_source(source, collector, selection)
 
 
 def _stream_file(
     handle: IO[bytes], name: str, collector: _Collector
 ) -> Iterator[Event]:
     chunks = iter(lambda: handle.read(CHUNK_SIZE), b"")
-    plain = decompressed(chunks, name, collector.report)
-    # Most log files are small: one that ends within WHOLE_FILE_LIMIT bytes is
-    # decoded at once, as read() does; a larger one is scanned record by
-    # record, so memory stays bounded whatever its size.
-    head: list[bytes] = []
-    size = 0
-    for chunk in plain:
-        head.append(chunk)
-        size += len(chunk)
-        if size > WHOLE_FILE_LIMIT:
-            break
-    else:
-        with _gc_paused(collector):
-            events = list(_events_from_plain(b"".join(head), name, collector))
-        yield from events
-        return
-    text = texts(itertools.chain(head, plain), name, collector.report)
-    for found in Scanner(text, name):
-        if isinstance(found, Issue):
-            collector.report(found)
-            continue
-        yield from collector.feed(records_in(found, name), name)
+    yield from _events_of_input(chunks, name, collector, WHOLE_FILE_LIMIT)

@@ -25,18 +25,36 @@ from typing import Any
 
 import attrs
 
-__all__ = ["MAX_DEPTH", "Repair", "TolerantParser", "Unrecoverable"]
+from ._decoders import MAX_DEPTH, bad_constant, number
+from ._reports import junk_in_list
 
-#: Deeper nesting is refused; CloudTrail records nest a handful of levels.
-MAX_DEPTH = 200
+__all__ = ["Repair", "TolerantParser", "Unrecoverable", "junk_end"]
+
+# Records are refused past MAX_DEPTH wherever they were decoded; the margin
+# lets the documents around them (a log file, an array) be read first.
+_PARSER_DEPTH = MAX_DEPTH + 8
 
 _WS = re.compile(r"[ \t\n\r]*")
 _NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?")
+# A whole JSON string, checked before it is decoded, so that a bad one costs
+# only its own length to find.
+_STRING_BODY = r'"[^"\\]*(?:\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4})[^"\\]*)*'
+_STRING = re.compile(_STRING_BODY + '"')
+_STRING_START = re.compile(_STRING_BODY)
+_CUT_ESCAPE = re.compile(r"(?:\\(?:u[0-9a-fA-F]{0,3})?)?")
 _UNCLOSED_KEY = re.compile(r"\s*([^\s\"]+?)\s*:\s*\Z")
 _BARE_KEY = re.compile(r"[A-Za-z_$][\w$-]*(?=\s*:)")
-_LIST_ITEM_BOUNDARY = re.compile(r"[\[{\]\",]")
-_VALUE_START = frozenset('{["-0123456789tfn')
+# Text that is no JSON value among list items: anything up to the next item,
+# comma or closing bracket; a terminal escape sequence counts as text, even
+# though it holds a '['.
+_JUNK = re.compile(
+    r"(?:[^\[{\]\",\x1b]+"
+    r"|\x1b(?:\[[0-?]*[ -/]*[@-~]?|\][^\x07\x1b]*(?:\x07|\x1b\\)?|.?))+",
+    re.DOTALL,
+)
+_VALUE_START = frozenset('{["-0123456789tfnNI')
 _LITERALS = (("true", True), ("false", False), ("null", None))
+_CONSTANTS = ("NaN", "Infinity", "-Infinity")
 # The C string scanner behind json; not in the stubs, but public since 2.6.
 _scanstring: Any = _json_decoder.scanstring  # type: ignore[attr-defined]
 
@@ -54,29 +72,49 @@ class Repair:
 class Unrecoverable(ValueError):  # noqa: N818 - reads as a state, like StopIteration
     """The input cannot be read past *offset*; *truncated* when it just ended."""
 
-    def __init__(self, message: str, offset: int, *, truncated: bool = False) -> None:
-        """Say what stopped the parser and where."""
+    def __init__(
+        self,
+        message: str,
+        offset: int,
+        *,
+        truncated: bool = False,
+        code: str = "unreadable",
+    ) -> None:
+        """Say what stopped the parser, where, and the issue code it makes."""
         super().__init__(message)
         self.message = message
         self.offset = offset
         self.truncated = truncated
+        self.code = code
+
+
+def junk_end(text: str, start: int, end: int) -> int:
+    """Where the text that is no JSON value at ``text[start:end]`` ends."""
+    match = _JUNK.match(text, start, end)
+    return match.end() if match is not None else start
 
 
 class TolerantParser:
-    """Parse one JSON value from ``text[start:]``, repairing what it can."""
+    """
+    Parse one JSON value from ``text[start:end]``, repairing what it can.
 
-    def __init__(self, text: str, start: int = 0) -> None:
-        """Prepare to read *text* from offset *start*."""
+    The value must end before *end* (where the next record starts, when it
+    is known), so that damage never reaches into the next record.
+    """
+
+    def __init__(self, text: str, start: int = 0, end: int | None = None) -> None:
+        """Prepare to read *text* from offset *start*, up to *end*."""
         self.text = text
         self.pos = start
+        self.end = len(text) if end is None else end
         self.repairs: list[Repair] = []
 
     def _skip_ws(self) -> None:
-        self.pos = _WS.match(self.text, self.pos).end()  # type: ignore[union-attr]
+        self.pos = _WS.match(self.text, self.pos, self.end).end()  # type: ignore[union-attr]
 
     def _peek(self) -> str:
         self._skip_ws()
-        if self.pos >= len(self.text):
+        if self.pos >= self.end:
             msg = "the input ends in the middle of a value"
             raise Unrecoverable(msg, self.pos, truncated=True)
         return self.text[self.pos]
@@ -89,9 +127,9 @@ class TolerantParser:
         return self._value(0)
 
     def _value(self, depth: int) -> Any:
-        if depth > MAX_DEPTH:
+        if depth > _PARSER_DEPTH:
             msg = f"values nested deeper than {MAX_DEPTH} levels"
-            raise Unrecoverable(msg, self.pos)
+            raise Unrecoverable(msg, self.pos, code="too-deep")
         char = self._peek()
         if char == "{":
             return self._object(depth + 1)
@@ -99,15 +137,16 @@ class TolerantParser:
             return self._array(depth + 1)
         if char == '"':
             return self._string()
-        match = _NUMBER.match(self.text, self.pos)
+        for word in _CONSTANTS:
+            if self.text.startswith(word, self.pos, self.end):
+                self.pos += len(word)
+                return bad_constant(word)
+        match = _NUMBER.match(self.text, self.pos, self.end)
         if match is not None:
             self.pos = match.end()
-            number = match.group()
-            if "." in number or "e" in number or "E" in number:
-                return float(number)
-            return int(number)
+            return number(match.group())
         for word, value in _LITERALS:
-            if self.text.startswith(word, self.pos):
+            if self.text.startswith(word, self.pos, self.end):
                 self.pos += len(word)
                 return value
         snippet = self.text[self.pos : self.pos + 20].split("\n")[0]
@@ -116,12 +155,16 @@ class TolerantParser:
 
     def _string(self) -> str:
         start = self.pos
-        try:
-            value, self.pos = _scanstring(self.text, start + 1, False)  # noqa: FBT003
-        except ValueError as error:
-            truncated = "Unterminated" in str(error)
+        match = _STRING.match(self.text, start, self.end)
+        if match is None:
+            # Either the string runs to the end, or it holds a bad escape
+            # (an escape cut by the end counts as the end).
+            body = _STRING_START.match(self.text, start, self.end)
+            rest = self.text[body.end() : self.end] if body is not None else ""
+            truncated = _CUT_ESCAPE.fullmatch(rest) is not None
             msg = "a string is not closed" if truncated else "a string is malformed"
-            raise Unrecoverable(msg, start, truncated=truncated) from None
+            raise Unrecoverable(msg, start, truncated=truncated)
+        value, self.pos = _scanstring(self.text, start + 1, False)  # noqa: FBT003
         text: str = value
         return text
 
@@ -141,7 +184,7 @@ class TolerantParser:
             if char == '"':
                 key = self._string()
             else:
-                bare = _BARE_KEY.match(self.text, self.pos)
+                bare = _BARE_KEY.match(self.text, self.pos, self.end)
                 if bare is None:
                     snippet = self.text[self.pos : self.pos + 20].split("\n")[0]
                     msg = f"expected a key in quotes, found {snippet!r}"
@@ -245,23 +288,20 @@ class TolerantParser:
         char = self.text[self.pos]
         if char in '{["':
             return True
-        if _NUMBER.match(self.text, self.pos):
+        if _NUMBER.match(self.text, self.pos, self.end):
             return True
-        return any(self.text.startswith(word, self.pos) for word, _ in _LITERALS)
+        return any(
+            self.text.startswith(word, self.pos, self.end)
+            for word in ("true", "false", "null", *_CONSTANTS)
+        )
 
     def _skip_junk(self) -> None:
         start = self.pos
-        match = _LIST_ITEM_BOUNDARY.search(self.text, self.pos)
-        end = match.start() if match is not None else len(self.text)
-        snippet = self.text[start:end].strip()
+        end = max(junk_end(self.text, start, self.end), start + 1)
         self.pos = end
-        shown = snippet if len(snippet) <= 40 else snippet[:37] + "..."
         self._repair(
-            start,
-            "skipped-text",
-            f"text that is not JSON among list items: {shown!r}",
-            "skipped it",
+            start, "skipped-text", junk_in_list(self.text[start:end]), "skipped it"
         )
-        if match is None:
+        if end >= self.end:
             msg = "the input ends inside a list"
             raise Unrecoverable(msg, end, truncated=True)

@@ -99,7 +99,7 @@ class TestTolerance:
         except elbtrail.ParseError as error:
             raised = list(error.issues)
         else:
-            raised = [elbtrail.Issue(message="none", code="none")]
+            raised = [elbtrail.Issue(message="none", code="wrong-type")]
             assert changed == event.to_dict()
             assert not [i for i in event.issues if i.is_damage]
         # It raised because of damage, never for notices alone.
