@@ -14,7 +14,7 @@ From those annotations this module derives, once per class and on first use
 functions: one that builds an instance from a JSON mapping in one pass over
 its items, driven by lookup tables, and one (generated Python) that turns an
 instance back into that mapping. Nothing is reflected on in the hot loop,
-which is what keeps typed parsing close to the cost of decoding the JSON.
+which keeps the cost of typing low (docs/performance.md has the numbers).
 
 The building function fills the instance's ``__dict__`` directly, with every
 field, in field order: exactly the state attrs' ``__init__`` would leave.
