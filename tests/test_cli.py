@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from tests.conftest import CORPUS
 
-from elbtrail._cli import _Progress, _table
+from elbtrail._cli import _Progress, _table, main
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
@@ -522,10 +522,44 @@ class TestTableLayout:
         rows[55][2] = "a-much-longer-resource"
         out = io.StringIO()
 
-        _table(iter(rows), out, streamed=True)
+        _table(iter(rows), out)
 
         lines = out.getvalue().splitlines()
         assert 61 == len(lines)
         assert lines[0].startswith("TIME  ACTION  RESOURCE  PRINCIPAL")
         assert lines[1].startswith("t     a       r         p")
         assert "a-much-longer-resource  p" in lines[56]
+
+
+class TestSortedTables:
+    def test_a_sorted_table_fits_every_row_without_holding_them(
+        self, tmp_path, monkeypatch, capsys
+    ):
+        """A long cell anywhere widens its column; rows are sorted through runs."""
+        from elbtrail import _sorting  # noqa: PLC0415 - the run size is private
+
+        monkeypatch.setattr(_sorting, "RUN_SIZE", 3)
+        records = [
+            {
+                "eventVersion": "1.11",
+                "eventSource": "elasticloadbalancing.amazonaws.com",
+                "eventName": "DeleteLoadBalancer",
+                "apiVersion": "2012-06-01",
+                "eventTime": f"2026-03-14T10:{59 - minute:02d}:00Z",
+                "eventID": f"id-{minute}",
+                "requestParameters": {
+                    "loadBalancerName": "lb" if minute != 7 else "a-much-longer-name"
+                },
+            }
+            for minute in range(10)
+        ]
+        (tmp_path / "log.json").write_text(json.dumps({"Records": records}))
+
+        assert 0 == main(["events", str(tmp_path)])
+        lines = capsys.readouterr().out.splitlines()
+
+        times = [line.split()[0] for line in lines[1:]]
+        assert sorted(times) == times
+        assert 10 == len(times)
+        column = lines[0].index("PRINCIPAL")
+        assert all(line[column - 2 : column] == "  " for line in lines[1:])

@@ -26,6 +26,7 @@ from ._history_cli import add_parser as add_history_parser
 from ._history_cli import history as history_command
 from ._issues import Issue, ParseError
 from ._readers import iter_events
+from ._sorting import sorted_values
 from ._sources import is_s3_url
 from ._terminal import csv_cell, json_text, printable
 from ._timestamps import format_canonical, parse_timestamp
@@ -387,18 +388,24 @@ def _time_key(event: Event) -> tuple[int, float]:
     return (0, when.timestamp())
 
 
-def _table(rows: Iterator[list[str]], out: TextIO, *, streamed: bool) -> None:
+def _table(
+    rows: Iterator[list[str]], out: TextIO, *, widths: list[int] | None = None
+) -> None:
     """
     Print *rows* as aligned columns.
 
-    Sorted, all rows are known and sized at once. Streamed, the columns are
-    sized on the first rows and each row is printed as it is read, so the
-    first lines come at once (``| head``); a longer cell later shifts its row.
+    Sorted, *widths* are the columns' final widths, measured while the rows
+    went into the sort and complete once the first sorted row comes out.
+    Streamed (no *widths*), the columns are sized on the first rows and each
+    row is printed as it is read, so the first lines come at once
+    (``| head``); a longer cell later shifts its row.
     """
-    first = list(itertools.islice(rows, _SIZING_ROWS if streamed else None))
-    widths = [
-        max([len(c)] + [len(r[i]) for r in first]) for i, c in enumerate(_COLUMNS)
-    ]
+    streamed = widths is None
+    first = list(itertools.islice(rows, _SIZING_ROWS if streamed else 1))
+    if widths is None:
+        widths = [
+            max([len(c)] + [len(r[i]) for r in first]) for i, c in enumerate(_COLUMNS)
+        ]
     header = "  ".join(
         c.upper().ljust(w) for c, w in zip(_COLUMNS, widths, strict=True)
     )
@@ -408,6 +415,16 @@ def _table(rows: Iterator[list[str]], out: TextIO, *, streamed: bool) -> None:
         out.write(line.rstrip() + "\n")
         if streamed:
             out.flush()
+
+
+def _measured(
+    keyed: Iterator[tuple[Any, list[str]]], widths: list[int]
+) -> Iterator[tuple[Any, list[str]]]:
+    """Pass *keyed* rows on, widening *widths* to fit each row's cells."""
+    for key, row in keyed:
+        for index, cell in enumerate(row):
+            widths[index] = max(widths[index], len(cell))
+        yield key, row
 
 
 def _json_line(event: Event) -> str:
@@ -454,13 +471,18 @@ def _events(
     fmt = args.format
     sort = args.sort or ("time" if fmt == "table" else "none")
     render = _RENDER[fmt]
+    widths: list[int] | None = None  # a sorted table's, measured going in
     if sort == "time":
-        # sorted() is stable: events of the same time stay in reading order.
-        keyed = sorted(
-            ((_time_key(event), render(event)) for event in selected_events()),
-            key=lambda pair: pair[0],
+        # Stable: events of the same time stay in reading order. Memory holds
+        # a bounded run of rows; longer inputs are sorted through temporary
+        # files.
+        keyed: Iterator[tuple[Any, Any]] = (
+            (_time_key(event), render(event)) for event in selected_events()
         )
-        rendered: Iterator[Any] = (value for _, value in keyed)
+        if fmt == "table":
+            widths = [len(column) for column in _COLUMNS]
+            keyed = _measured(keyed, widths)
+        rendered: Iterator[Any] = sorted_values(keyed)
     else:
         rendered = (render(event) for event in selected_events())
     if fmt == "jsonl":
@@ -476,7 +498,7 @@ def _events(
         writer.writerow(_COLUMNS)
         writer.writerows(rendered)
     else:
-        _table(rendered, out, streamed=sort == "none")
+        _table(rendered, out, widths=widths)
     out.flush()
     if issues:
         sys.stderr.write(
