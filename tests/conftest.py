@@ -254,7 +254,7 @@ def elb_trail(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_trail(tmp_path_factory.mktemp("trail"))
 
 
-def upload_tree(root: Path, bucket: str) -> None:
+def upload_tree(root: Path, bucket: str) -> Any:
     """Put every file under *root* in a new bucket, keyed by its relative path."""
     import boto3  # noqa: PLC0415 - the S3 tests only
 
@@ -264,3 +264,4 @@ def upload_tree(root: Path, bucket: str) -> None:
         if file.is_file():
             key = file.relative_to(root).as_posix()
             s3.put_object(Bucket=bucket, Key=key, Body=file.read_bytes())
+    return s3

@@ -349,6 +349,22 @@ class TestS3:
         assert b"botocore" not in graph
         assert f"s3://{BUCKET}/AWSLogs/".encode() in graph
 
+    def test_an_object_gone_after_the_listing_is_an_issue(self, aws, elb_trail):
+        """A task that cannot fetch a key reports it and reads the others."""
+        s3 = upload_tree(elb_trail, BUCKET)
+        trail = elbtrail.dask.read(f"s3://{BUCKET}/")
+        key = "AWSLogs/444455556666/CloudTrail/eu-west-1/2026/03/30/"
+        key += "444455556666_CloudTrail_eu-west-1_20260330T0005Z_f0.json.gz"
+        s3.delete_object(Bucket=BUCKET, Key=key)
+
+        events, issues = dask.compute(trail.events, trail.issues, scheduler="sync")
+
+        gone = issues[issues["code"] == "unreadable-object"]
+        assert [f"s3://{BUCKET}/{key}"] == list(gone["source"])
+        assert ["skipped it"] == list(gone["action"])
+        assert len(events) > 0
+        assert f"s3://{BUCKET}/{key}" not in set(events["source"])
+
     def test_a_missing_bucket_fails_at_once(self, aws):
         """The listing happens in read(): a missing bucket is FileNotFoundError."""
         with pytest.raises(FileNotFoundError, match="no-such-bucket"):

@@ -531,6 +531,14 @@ class TestFromS3:
         assert len(elbtrail.read(elb_trail)) == 1 + len(rest)
         assert 25 == len(fetched)  # every log file once, no digest
 
+    def test_a_url_without_a_bucket_is_refused_before_writing(self, tmp_path, capsys):
+        """s3:// alone exits 2 and creates nothing."""
+        status = main(["export", "s3://", "--to", str(tmp_path / "o")])
+
+        assert 2 == status
+        assert "no bucket" in capsys.readouterr().err
+        assert not (tmp_path / "o").exists()
+
     def test_a_missing_bucket_is_a_usage_error(self, aws, tmp_path, capsys):
         """A bucket that does not exist exits 2, naming it."""
         status = main(["export", "s3://no-such-bucket/", "--to", str(tmp_path / "o")])

@@ -13,7 +13,7 @@ from ._issues import Issue
 from ._layout import Selection
 from ._located import iter_located
 from ._parquet import PARTITION_KEYS, write
-from ._sources import is_s3_url
+from ._sources import S3Url, is_s3_url
 
 __all__ = ["add_export_arguments", "export"]
 
@@ -52,7 +52,10 @@ def _sources(
     selection: Selection,
 ) -> Callable[[Callable[[Issue], None]], Iterable[Located]]:
     for path in paths:
-        if path != "-" and not is_s3_url(path) and not Path(path).exists():
+        if is_s3_url(path):
+            # Checked before the output directory is made.
+            S3Url.parse(path)
+        elif path != "-" and not Path(path).exists():
             msg = f"cannot open {path!r}: no such file or directory"
             raise _ExportError(msg)
 
