@@ -252,3 +252,16 @@ def write_trail(root: Path, seed: int = 7, records_per_file: int = 12) -> Path:
 def elb_trail(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A small trail's bucket of ELB and other calls (see ``write_trail``)."""
     return write_trail(tmp_path_factory.mktemp("trail"))
+
+
+def upload_tree(root: Path, bucket: str) -> Any:
+    """Put every file under *root* in a new bucket, keyed by its relative path."""
+    import boto3  # noqa: PLC0415 - the S3 tests only
+
+    s3 = boto3.client("s3")
+    s3.create_bucket(Bucket=bucket)
+    for file in sorted(root.rglob("*")):
+        if file.is_file():
+            key = file.relative_to(root).as_posix()
+            s3.put_object(Bucket=bucket, Key=key, Body=file.read_bytes())
+    return s3

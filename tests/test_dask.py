@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import io
+import os
 import subprocess
 import sys
 from collections import Counter
 from datetime import datetime, timezone
 
+import cloudpickle
 import dask
 import pyarrow as pa
 import pytest
 from dask.distributed import Client, LocalCluster
+from tests.conftest import upload_tree
 
 import elbtrail
 import elbtrail.dask
@@ -19,6 +23,7 @@ from elbtrail._located import iter_located
 # datetime.UTC is Python 3.11+.
 UTC = timezone.utc  # noqa: UP017, RUF100
 PLACE = ("source", "record_index")
+BUCKET = "trail-bucket"
 
 
 @pytest.fixture(scope="module")
@@ -93,15 +98,26 @@ class TestCluster:
 
         frame = client.compute(events, sync=True)
 
-        expected = [
+        filtered = [
             e
             for e in elbtrail.read(elb_trail)
             if e.recipient_account_id == "111122223333"
             and e.aws_region == "us-east-1"
             and since <= e.event_time <= until
         ]
-        assert expected
-        assert rows(elbtrail.to_arrow(expected)) == rows(frame)
+        selected = elbtrail.read(
+            elb_trail,
+            since=since,
+            until=until,
+            accounts=["111122223333"],
+            regions=["us-east-1"],
+        )
+        assert filtered
+        # The rows of read() with the same options: the same layout pruning.
+        assert rows(elbtrail.to_arrow(selected.events)) == rows(frame)
+        # Pruning leaves out only a late copy (the cut file, named as
+        # delivered a day after its events): every selected event is there.
+        assert {e.event_id for e in filtered} == set(frame["event_id"])
 
 
 class TestListing:
@@ -119,6 +135,23 @@ class TestListing:
         # One file a partition: the partitions count the files listed.
         assert 25 == everything.events.npartitions
         assert 2 == pruned.events.npartitions
+
+    def test_one_account_or_region_may_be_a_string(self, elb_trail):
+        """As for elbtrail.read(), a string is one name, not its characters."""
+        one = elbtrail.dask.read(
+            elb_trail, accounts="444455556666", regions="eu-west-1", partition_size=1
+        )
+        listed = elbtrail.dask.read(
+            elb_trail,
+            accounts=["444455556666"],
+            regions=["eu-west-1"],
+            partition_size=1,
+        )
+
+        assert 6 == one.events.npartitions == listed.events.npartitions
+        frame = one.events.compute(scheduler="sync")
+        assert {"444455556666"} == set(frame["recipient_account_id"])
+        assert {"eu-west-1"} == set(frame["aws_region"])
 
     def test_one_partition_reports_the_same_issues_as_read(self, elb_trail):
         """Read in one partition, the issues are exactly those of read()."""
@@ -163,11 +196,14 @@ class TestListing:
     @pytest.mark.parametrize(
         ("kwargs", "error", "message"),
         [
-            ({"sources": "s3://bucket/AWSLogs/"}, NotImplementedError, "local paths"),
+            ({"sources": io.BytesIO(b"{}")}, TypeError, "takes paths and s3://"),
+            ({"sources": "s3://"}, ValueError, "no bucket"),
             ({"sources": "nowhere"}, FileNotFoundError, "no such file"),
             ({"since": "last week"}, ValueError, "since: not a time"),
             ({"until": 5}, TypeError, "until: expected a datetime"),
-            ({"accounts": "111122223333"}, TypeError, "a list of names"),
+            ({"accounts": [111122223333]}, TypeError, "accounts: expected strings"),
+            ({"since": "2026-04-02", "until": "2026-04-01"}, ValueError, "is after"),
+            ({"since": datetime(2026, 4, 1)}, ValueError, "no time zone"),  # noqa: DTZ001 - naive, to be refused
             ({"partition_size": 0}, ValueError, "partition_size"),
         ],
     )
@@ -201,3 +237,139 @@ class TestImport:
             frame = elbtrail.dask.read_events(elb_trail).compute()
 
         assert len(elbtrail.read(elb_trail)) == len(frame)
+
+
+ENVIRONMENT = (
+    "AWS_ENDPOINT_URL",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_DEFAULT_REGION",
+    "AWS_CONFIG_FILE",
+    "AWS_SHARED_CREDENTIALS_FILE",
+    "AWS_EC2_METADATA_DISABLED",
+)
+
+
+def _set_environment(values):
+    previous = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    return previous
+
+
+def _restore_environment(previous):
+    for name, value in previous.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+
+
+@pytest.fixture
+def cluster_aws(client, aws):
+    """
+    The aws fixture's settings on the workers too.
+
+    The cluster started before the test set them: as on any cluster, each
+    worker's own environment gives boto3 its endpoint and credentials.
+    """
+    values = {name: os.environ[name] for name in ENVIRONMENT}
+    previous = client.run(_set_environment, values)
+    yield aws
+    for worker, saved in previous.items():
+        client.run(_restore_environment, saved, workers=[worker])
+
+
+def comparable_issues(frame, root: str) -> Counter:
+    return Counter(
+        (code, (source or "").replace(root, ""))
+        for code, source in zip(frame["code"], frame["source"], strict=True)
+    )
+
+
+class TestS3:
+    def test_a_bucket_gives_the_rows_of_the_tree_on_disk(
+        self, client, cluster_aws, elb_trail
+    ):
+        """Keys listed here, fetched by the workers: the rows of to_arrow(read())."""
+        upload_tree(elb_trail, BUCKET)
+        remote = elbtrail.dask.read(f"s3://{BUCKET}/", partition_size="4KiB")
+        local = elbtrail.dask.read(elb_trail, partition_size="4KiB")
+
+        events, issues, local_issues = client.compute(
+            [remote.events, remote.issues, local.issues], sync=True
+        )
+
+        assert remote.events.npartitions == local.events.npartitions > 4
+        assert rows(elbtrail.to_arrow(elbtrail.read(elb_trail).events)) == rows(events)
+        expected = Counter(
+            (name.removeprefix(f"{elb_trail}/"), index, event.event_id)
+            for event, name, index, _ in iter_located(elb_trail)
+        )
+        assert expected == Counter(
+            zip(
+                [s.removeprefix(f"s3://{BUCKET}/") for s in events["source"]],
+                events["record_index"],
+                events["event_id"],
+                strict=True,
+            )
+        )
+        assert comparable_issues(local_issues, f"{elb_trail}/") == comparable_issues(
+            issues, f"s3://{BUCKET}/"
+        )
+
+    def test_the_selection_prunes_and_filters_a_bucket_as_a_tree(
+        self, client, cluster_aws, elb_trail
+    ):
+        """since, accounts and regions: the same keys listed, the same rows kept."""
+        upload_tree(elb_trail, BUCKET)
+        options = {
+            "since": "2026-04-01",
+            "accounts": ["444455556666"],
+            "regions": ["eu-west-1"],
+            "partition_size": 1,
+        }
+        remote = elbtrail.dask.read(f"s3://{BUCKET}/AWSLogs", **options)
+        local = elbtrail.dask.read(elb_trail / "AWSLogs", **options)
+
+        remote_events, local_events = client.compute(
+            [remote.events, local.events], sync=True
+        )
+
+        # One file a partition: the partitions count the files listed.
+        assert 2 == remote.events.npartitions == local.events.npartitions
+        assert len(remote_events) > 0
+        assert rows(local_events) == rows(remote_events)
+        assert set(remote_events["recipient_account_id"]) == {"444455556666"}
+
+    def test_tasks_carry_keys_and_options_only(self, cluster_aws, elb_trail):
+        """No endpoint, credentials or client travel with the tasks."""
+        upload_tree(elb_trail, BUCKET)
+        trail = elbtrail.dask.read(f"s3://{BUCKET}/", partition_size="4KiB")
+
+        graph = cloudpickle.dumps(dict(trail.events.__dask_graph__()))
+
+        assert cluster_aws.encode() not in graph
+        assert b"testing" not in graph
+        assert b"botocore" not in graph
+        assert f"s3://{BUCKET}/AWSLogs/".encode() in graph
+
+    def test_an_object_gone_after_the_listing_is_an_issue(self, aws, elb_trail):
+        """A task that cannot fetch a key reports it and reads the others."""
+        s3 = upload_tree(elb_trail, BUCKET)
+        trail = elbtrail.dask.read(f"s3://{BUCKET}/")
+        key = "AWSLogs/444455556666/CloudTrail/eu-west-1/2026/03/30/"
+        key += "444455556666_CloudTrail_eu-west-1_20260330T0005Z_f0.json.gz"
+        s3.delete_object(Bucket=BUCKET, Key=key)
+
+        events, issues = dask.compute(trail.events, trail.issues, scheduler="sync")
+
+        gone = issues[issues["code"] == "unreadable-object"]
+        assert [f"s3://{BUCKET}/{key}"] == list(gone["source"])
+        assert ["skipped it"] == list(gone["action"])
+        assert len(events) > 0
+        assert f"s3://{BUCKET}/{key}" not in set(events["source"])
+
+    def test_a_missing_bucket_fails_at_once(self, aws):
+        """The listing happens in read(): a missing bucket is FileNotFoundError."""
+        with pytest.raises(FileNotFoundError, match="no-such-bucket"):
+            elbtrail.dask.read("s3://no-such-bucket/AWSLogs/")

@@ -13,6 +13,7 @@ import pyarrow as pa
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 import pytest
+from tests.conftest import upload_tree
 
 import elbtrail
 from elbtrail import _located, _parquet
@@ -416,3 +417,151 @@ class TestDocs:
         assert expected.num_rows == out.num_rows > 0
         assert expected.schema == out.schema
         assert [str(f) for f in files] == sorted(set(out.column("source").to_pylist()))
+
+
+BUCKET = "trail-bucket"
+
+
+def dataset_rows(directory: Path, folder: str, root: str) -> list[str]:
+    """A dataset's rows as sorted text, with *root* cut out of sources and messages."""
+    table = ds.dataset(directory / folder, partitioning="hive").to_table()
+    rows = []
+    for row in table.to_pylist():
+        for name in ("source", "message"):
+            if isinstance(row.get(name), str):
+                row[name] = row[name].replace(root, "")
+        rows.append(repr(sorted(row.items())))
+    return sorted(rows)
+
+
+class TestFromS3:
+    def test_export_of_a_bucket_equals_the_export_of_the_tree(
+        self, aws, elb_trail, tmp_path, capsys
+    ):
+        """The same files in a bucket give the same events and issues, row for row."""
+        upload_tree(elb_trail, BUCKET)
+
+        local = main(["export", str(elb_trail), "--to", str(tmp_path / "local")])
+        remote = main(["export", f"s3://{BUCKET}/", "--to", str(tmp_path / "s3")])
+
+        capsys.readouterr()
+        assert (0, 0) == (local, remote)
+        for folder in ("events", "issues"):
+            assert dataset_rows(
+                tmp_path / "local", folder, str(elb_trail) + "/"
+            ) == dataset_rows(tmp_path / "s3", folder, f"s3://{BUCKET}/")
+        sources = pq.read_table(tmp_path / "s3/events").column("source").to_pylist()
+        assert all(s.startswith(f"s3://{BUCKET}/AWSLogs/") for s in sources)
+
+    def test_the_window_and_accounts_select_in_a_bucket_as_on_disk(
+        self, aws, elb_trail, tmp_path, capsys
+    ):
+        """--since/--until/--account/--region keep exactly the events they say."""
+        upload_tree(elb_trail, BUCKET)
+        options = [
+            "--since",
+            "2026-03-31",
+            "--until",
+            "2026-03-31",
+            "--account",
+            "111122223333",
+            "--region",
+            "us-east-1",
+        ]
+
+        local = main(["export", str(elb_trail), "--to", str(tmp_path / "l"), *options])
+        remote = main(
+            ["export", f"s3://{BUCKET}/", "--to", str(tmp_path / "r"), *options]
+        )
+
+        capsys.readouterr()
+        assert (0, 0) == (local, remote)
+        expected = {
+            e.event_id
+            for e in elbtrail.read(elb_trail)
+            if e.recipient_account_id == "111122223333"
+            and e.aws_region == "us-east-1"
+            and event_date(e) == "2026-03-31"
+        }
+        assert expected
+        for out in ("l", "r"):
+            ids = pq.read_table(tmp_path / out / "events").column("event_id")
+            assert expected == set(ids.to_pylist())
+        assert dataset_rows(tmp_path / "l", "events", str(elb_trail) + "/") == (
+            dataset_rows(tmp_path / "r", "events", f"s3://{BUCKET}/")
+        )
+
+    def test_write_parquet_takes_a_bucket_and_the_selection(
+        self, aws, elb_trail, tmp_path
+    ):
+        """The function takes the same URL and options as read()."""
+        upload_tree(elb_trail, BUCKET)
+        options = {"since": "2026-04-01T00:00:00Z", "regions": ["eu-west-1"]}
+
+        out = tmp_path / "out"
+        written = elbtrail.write_parquet(f"s3://{BUCKET}/AWSLogs", out, **options)
+
+        expected = elbtrail.read(f"s3://{BUCKET}/AWSLogs", **options)
+        assert len(expected) == written.events > 0
+        ids = pq.read_table(out / "events").column("event_id").to_pylist()
+        assert sorted(e.event_id for e in expected) == sorted(ids)
+
+    def test_objects_are_fetched_a_few_at_a_time_ahead_of_the_writing(
+        self, aws, elb_trail, tmp_path
+    ):
+        """The located stream behind export never fetches the whole listing."""
+        import boto3  # noqa: PLC0415 - the S3 tests only
+
+        upload_tree(elb_trail, BUCKET)
+        client = boto3.client("s3")
+        fetched: list[str] = []
+        client.meta.events.register(
+            "before-parameter-build.s3.GetObject",
+            lambda params, **_: fetched.append(params["Key"]),
+        )
+        stream = _located.iter_located(
+            f"s3://{BUCKET}/", s3_client=client, max_workers=2
+        )
+
+        next(stream)
+        ahead = len(fetched)
+        rest = list(stream)
+
+        assert 1 <= ahead <= 2 * 2
+        assert len(elbtrail.read(elb_trail)) == 1 + len(rest)
+        assert 25 == len(fetched)  # every log file once, no digest
+
+    def test_a_url_without_a_bucket_is_refused_before_writing(self, tmp_path, capsys):
+        """s3:// alone exits 2 and creates nothing."""
+        status = main(["export", "s3://", "--to", str(tmp_path / "o")])
+
+        assert 2 == status
+        assert "no bucket" in capsys.readouterr().err
+        assert not (tmp_path / "o").exists()
+
+    def test_a_missing_bucket_is_a_usage_error(self, aws, tmp_path, capsys):
+        """A bucket that does not exist exits 2, naming it."""
+        status = main(["export", "s3://no-such-bucket/", "--to", str(tmp_path / "o")])
+
+        assert 2 == status
+        assert "no-such-bucket" in capsys.readouterr().err
+
+
+class TestSelection:
+    def test_events_already_read_are_selected_too(self, elb_trail, tmp_path):
+        """The options select among given events as they do among files."""
+        result = elbtrail.read(elb_trail)
+
+        written = elbtrail.write_parquet(
+            result, tmp_path, accounts="444455556666", until="2026-03-31T23:59:59Z"
+        )
+
+        expected = [
+            e
+            for e in result
+            if e.recipient_account_id == "444455556666"
+            and event_date(e) <= "2026-03-31"
+        ]
+        assert 0 < len(expected) == written.events < len(result)
+        table = pq.read_table(tmp_path / "events")
+        assert {"444455556666"} == set(table.column("account").to_pylist())

@@ -10,8 +10,10 @@ from typing import IO, TextIO
 
 from ._arrow import Located
 from ._issues import Issue
+from ._layout import Selection
 from ._located import iter_located
 from ._parquet import PARTITION_KEYS, write
+from ._sources import S3Url, is_s3_url
 
 __all__ = ["add_export_arguments", "export"]
 
@@ -42,13 +44,18 @@ def add_export_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _sources(
-    paths: list[str], stdin: IO[bytes], *, elb_only: bool, dedupe: bool
+    paths: list[str],
+    stdin: IO[bytes],
+    *,
+    elb_only: bool,
+    dedupe: bool,
+    selection: Selection,
 ) -> Callable[[Callable[[Issue], None]], Iterable[Located]]:
     for path in paths:
-        if path.startswith("s3://"):
-            msg = f"cannot export {path!r}: S3 sources are not supported yet"
-            raise _ExportError(msg)
-        if path != "-" and not Path(path).exists():
+        if is_s3_url(path):
+            # Checked before the output directory is made.
+            S3Url.parse(path)
+        elif path != "-" and not Path(path).exists():
             msg = f"cannot open {path!r}: no such file or directory"
             raise _ExportError(msg)
 
@@ -56,7 +63,11 @@ def _sources(
         for path in paths:
             source = stdin if path == "-" else path
             for event, name, index, record in iter_located(
-                source, elb_only=elb_only, dedupe=dedupe, on_issue=sink
+                source,
+                elb_only=elb_only,
+                dedupe=dedupe,
+                on_issue=sink,
+                selection=selection,
             ):
                 yield event, "<stdin>" if path == "-" else name, index, record
 
@@ -87,13 +98,25 @@ def export(
     """
     Write the events of ``args.paths`` to ``args.to`` as Parquet.
 
+    ``--since``, ``--until``, ``--account`` and ``--region`` select the
+    events, and prune what is listed and read, as for the other commands.
+
     The command reads the files itself rather than through *items*, so that
     each row records its file and record index.
     """
+    # Imported here: _cli imports this module.
+    from ._cli import _reading_options  # noqa: PLC0415
+
     try:
         keys = _keys(args.partition_by)
         stdin: IO[bytes] = sys.stdin.buffer
-        located = _sources(args.paths, stdin, elb_only=not args.all, dedupe=args.dedupe)
+        located = _sources(
+            args.paths,
+            stdin,
+            elb_only=not args.all,
+            dedupe=args.dedupe,
+            selection=Selection.of(**_reading_options(args)),
+        )
         result = write(
             located,
             args.to,

@@ -14,7 +14,7 @@ import os
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, cast
 from urllib.parse import quote
@@ -31,6 +31,7 @@ from ._arrow import (
 )
 from ._event import Event
 from ._issues import Issue
+from ._layout import EVERYTHING, Selection
 from ._located import iter_located
 from ._readers import EventStream, LogResult
 
@@ -321,6 +322,9 @@ def located_from(
     *,
     elb_only: bool,
     dedupe: bool,
+    selection: Selection = EVERYTHING,
+    s3_client: Any = None,
+    max_workers: int | None = None,
 ) -> Callable[[Callable[[Issue], None]], Iterable[Located]]:
     """A function from an issue sink to the located events of *source*."""
     if isinstance(source, (str, os.PathLike)) or hasattr(source, "read"):
@@ -332,6 +336,9 @@ def located_from(
                 elb_only=elb_only,
                 dedupe=dedupe,
                 on_issue=sink,
+                selection=selection,
+                s3_client=s3_client,
+                max_workers=max_workers,
             )
 
         return read
@@ -340,7 +347,8 @@ def located_from(
 
     def given(sink: Callable[[Issue], None]) -> Iterator[Located]:
         for event in events:
-            yield event, None, None, None
+            if selection.everything or selection.keeps(event):
+                yield event, None, None, None
         # The issues of events already read: a stream's or a result's.
         if isinstance(events, (EventStream, LogResult)):
             for issue in events.issues:
@@ -360,6 +368,12 @@ def write_parquet(
     row_group_rows: int = 4096,
     max_open_files: int = 16,
     on_issue: Callable[[Issue], None] | None = None,
+    accounts: Iterable[str] | str | None = None,
+    regions: Iterable[str] | str | None = None,
+    since: datetime | str | None = None,
+    until: datetime | str | None = None,
+    s3_client: Any = None,
+    max_workers: int | None = None,
 ) -> ParquetExport:
     """
     Write events as a Hive-partitioned Parquet dataset, and the issues beside it.
@@ -375,14 +389,20 @@ def write_parquet(
     The issues found while reading go to ``directory/issues/``, with the
     columns of `issues_to_arrow()`, so nothing is silently dropped.
 
+    ``accounts``, ``regions``, ``since`` and ``until`` select events as
+    `read()` does, and prune the folders and files of an ``AWSLogs``
+    layout, on disk and in S3, that cannot hold selected events.
+
     Reading and writing stream: memory is bounded by *row_group_rows* and
     *max_open_files* (at most about three row groups are held at once), not
     by the size of the input. Duplicate deliveries are found among the last
-    16,384 event IDs read, for the same reason.
+    16,384 event IDs read, for the same reason. S3 objects are fetched at
+    most twice *max_workers* ahead of the reading, never the whole listing.
 
     Args:
-        source_or_events: A log file, a tree of them (``AWSLogs/...``), a
-            binary stream, or events (a `LogResult`, an `EventStream`, any
+        source_or_events: A log file, a tree of them (``AWSLogs/...``), an
+            ``s3://bucket/prefix`` URL (with the ``s3`` extra), a binary
+            stream, or events (a `LogResult`, an `EventStream`, any
             iterable of `Event`). Files and trees also fill the
             ``source`` and ``record_index`` columns.
         directory: Where to write; created if needed, and it must be empty
@@ -398,6 +418,14 @@ def write_parquet(
             being written, the least recently used file is finished and a
             new part is started for it later.
         on_issue: Called with each issue as it is found.
+        accounts: Keep only events whose ``recipientAccountId`` is one of these.
+        regions: Keep only events whose ``awsRegion`` is one of these.
+        since: Keep only events at or after this time (an aware ``datetime``
+            or an ISO 8601 string; without a zone, UTC).
+        until: Keep only events at or before this time.
+        s3_client: A boto3 S3 client for ``s3://`` sources; by default one
+            from boto3's standard chain.
+        max_workers: How many S3 objects are fetched at once (default 8).
 
     Returns:
         What was written.
@@ -405,15 +433,26 @@ def write_parquet(
     Raises:
         FileExistsError: If *directory* is not empty and *append* is false.
         NotADirectoryError: If *directory* is a file.
-        ValueError: If *partition_by* names an unknown key.
+        ValueError: If *partition_by* names an unknown key, or a time
+            cannot be read.
         ModuleNotFoundError: If pyarrow is not installed (the ``arrow``
             extra).
-        OSError: If a source cannot be opened.
+        OSError: If a source cannot be opened (or an S3 prefix listed).
 
     Added in version 0.1.0.
     """
+    selection = Selection.of(
+        accounts=accounts, regions=regions, since=since, until=until
+    )
     return write(
-        located_from(source_or_events, elb_only=elb_only, dedupe=dedupe),
+        located_from(
+            source_or_events,
+            elb_only=elb_only,
+            dedupe=dedupe,
+            selection=selection,
+            s3_client=s3_client,
+            max_workers=max_workers,
+        ),
         directory,
         partition_by=partition_by,
         append=append,

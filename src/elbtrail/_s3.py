@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 import io
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import IO, Any
 
@@ -22,6 +22,7 @@ from ._sources import S3Url
 __all__ = [
     "DEFAULT_WORKERS",
     "PREFETCH_LIMIT",
+    "S3Object",
     "S3Reader",
     "make_client",
     "skipped_key",
@@ -105,7 +106,9 @@ def unreadable_object(url: str, error: Exception) -> Issue:
 
 
 @attrs.frozen
-class _Object:
+class S3Object:
+    """An object's key and stored size, as listed."""
+
     key: str
     size: int
 
@@ -171,7 +174,7 @@ class S3Reader:
             self._client = make_client(self.workers)
         return self._client
 
-    def objects(self, url: S3Url) -> Iterator[_Object]:
+    def objects(self, url: S3Url) -> Iterator[S3Object]:
         """
         The objects under *url* that may hold selected events, in key order.
 
@@ -180,7 +183,7 @@ class S3Reader:
         """
         yield from self._level(url.bucket, url.prefix, root=True)
 
-    def _level(self, bucket: str, prefix: str, *, root: bool) -> Iterator[_Object]:
+    def _level(self, bucket: str, prefix: str, *, root: bool) -> Iterator[S3Object]:
         folders: list[str] = []
         client = self.client
         try:
@@ -192,7 +195,7 @@ class S3Reader:
                     if key.endswith("/"):
                         continue
                     if self.selection.keeps_file(key.rpartition("/")[2]):
-                        yield _Object(key, int(item.get("Size", 0)))
+                        yield S3Object(key, int(item.get("Size", 0)))
                 folders.extend(p["Prefix"] for p in page.get("CommonPrefixes", ()))
         except Exception as error:
             if root:
@@ -215,7 +218,7 @@ class S3Reader:
             elif self.selection.keeps_folder(parts):
                 yield from self._level(bucket, folder, root=False)
 
-    def _fetch(self, bucket: str, item: _Object) -> IO[bytes] | Issue:
+    def _fetch(self, bucket: str, item: S3Object) -> IO[bytes] | Issue:
         url = f"s3://{bucket}/{item.key}"
         try:
             response = self._client.get_object(Bucket=bucket, Key=item.key)
@@ -232,11 +235,23 @@ class S3Reader:
         A bounded pool fetches ahead: at most twice ``max_workers`` objects
         are in flight or waiting, so memory does not grow with the listing.
         """
-        bucket = url.bucket
+        return self.fetch(url.bucket, self.objects(url))
+
+    def fetch(
+        self, bucket: str, objects: Iterable[S3Object]
+    ) -> Iterator[tuple[str, IO[bytes]]]:
+        """
+        The given *objects* of *bucket*, as ``(s3://bucket/key, stream)``, in order.
+
+        Fetched ahead by the same bounded pool as `files`; an object that
+        cannot be fetched is reported and left out.
+        """
+        # Made before the pool starts: the fetching threads share it.
+        _ = self.client
         pool = ThreadPoolExecutor(self.workers, thread_name_prefix="elbtrail-s3")
         pending: deque[tuple[str, Future[IO[bytes] | Issue]]] = deque()
         try:
-            for item in self.objects(url):
+            for item in objects:
                 pending.append(
                     (
                         f"s3://{bucket}/{item.key}",

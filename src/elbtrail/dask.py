@@ -3,31 +3,31 @@ Reading a whole trail on a Dask cluster: events and issues as dataframes.
 
 The log files are listed once, on the client, and cut into partitions of
 about ``partition_size`` bytes; each partition is parsed by one task, which
-needs only the file names and the options, so the work runs on any
-``dask.distributed`` cluster whose workers can read the files. A partition
-becomes two pandas frames backed by Arrow, with the columns of
+needs only the file names or S3 keys and the options, so the work runs on
+any ``dask.distributed`` cluster whose workers can read the files. A
+partition becomes two pandas frames backed by Arrow, with the columns of
 `elbtrail.to_arrow` and `elbtrail.issues_to_arrow`.
 
-Needs the ``dask`` extra: ``pip install 'elbtrail[dask]'``.
+Needs the ``dask`` extra: ``pip install 'elbtrail[dask]'`` (and the ``s3``
+extra for ``s3://`` sources).
 """
 
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from ._arrow import event_batches, event_schema, issues_to_arrow, pyarrow
-from ._event import Event
 from ._issues import Issue
-from ._located import iter_located
+from ._layout import Selection
+from ._located import S3Key, iter_located
 from ._readers import _unreadable, walk
-from ._timestamps import parse_timestamp
+from ._sources import S3Url, is_s3_url, resolve
 
 try:
     import dask
@@ -49,17 +49,15 @@ if TYPE_CHECKING:
 _from_pandas: Callable[..., dd.DataFrame] = from_pandas
 _concat: Callable[..., dd.DataFrame] = concat
 
-# datetime.UTC is Python 3.11+.
-_UTC = timezone.utc  # noqa: UP017, RUF100
 __all__ = ["Trail", "read", "read_events"]
 
 #: The default size of a partition: the log files (as stored, usually
 #: gzipped) one task reads.
 PARTITION_SIZE = 64 << 20
 
-# AWSLogs/[o-orgid/]<account>/CloudTrail/<region>/<yyyy>/<mm>/<dd>/<file>
-_ACCOUNT = re.compile(r"\d{12}\Z")
-_ORG = re.compile(r"o-[a-z0-9]{10,32}\Z")
+# A file to read and its stored size: a local path, or the s3://bucket/key
+# URL of one object (a key, not a prefix: a task fetches it without listing).
+_File = tuple[str, int]
 
 
 @attrs.frozen
@@ -88,108 +86,39 @@ class _Options:
 
     elb_only: bool
     dedupe: bool
-    since: datetime | None
-    until: datetime | None
-    accounts: frozenset[str] | None
-    regions: frozenset[str] | None
-
-    def keeps(self, event: Event) -> bool:
-        if (
-            self.accounts is not None
-            and event.recipient_account_id not in self.accounts
-        ):
-            return False
-        if self.regions is not None and event.aws_region not in self.regions:
-            return False
-        if self.since is None and self.until is None:
-            return True
-        when = event.event_time
-        if when is None:
-            return False
-        if self.since is not None and when < self.since:
-            return False
-        return self.until is None or when <= self.until
-
-    def keeps_path(self, parts: Sequence[str]) -> bool:
-        """Whether a file's place in an ``AWSLogs`` layout may hold kept events."""
-        try:
-            start = len(parts) - 1 - parts[::-1].index("AWSLogs")
-        except ValueError:
-            return True
-        rest = list(parts[start + 1 : -1])
-        if rest and _ORG.match(rest[0]) and len(rest) > 1 and _ACCOUNT.match(rest[1]):
-            rest = rest[1:]
-        if len(rest) < 3 or rest[1] != "CloudTrail":
-            return True
-        account, _, region, *day = rest
-        if self.accounts is not None and account not in self.accounts:
-            return False
-        if self.regions is not None and region not in self.regions:
-            return False
-        # A file delivered on a day before `since` holds only earlier calls.
-        if (
-            self.since is not None
-            and len(day) >= 3
-            and all(p.isdigit() for p in day[:3])
-        ):
-            delivered = (int(day[0]), int(day[1]), int(day[2]))
-            since = self.since.timetuple()[:3]
-            return delivered >= since
-        return True
+    selection: Selection
 
 
-def _time(value: datetime | str | None, name: str) -> datetime | None:
-    if value is None:
-        return None
-    if not isinstance(value, (str, datetime)):
-        msg = f"{name}: expected a datetime or an ISO 8601 string, got {value!r}"
-        raise TypeError(msg)
-    parsed = parse_timestamp(value) if isinstance(value, str) else value
-    if parsed is None:
-        msg = f"{name}: not a time: {value!r} (use ISO 8601, e.g. 2026-01-31T12:00:00Z)"
-        raise ValueError(msg)
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=_UTC)
-    return parsed
-
-
-def _names(values: Iterable[str] | None, name: str) -> frozenset[str] | None:
-    if values is None:
-        return None
-    if isinstance(values, str):
-        msg = f"{name}: expected a list of names, got the string {values!r}"
-        raise TypeError(msg)
-    return frozenset(values)
-
-
-def _sources(sources: Any) -> list[str | os.PathLike[str]]:
-    if isinstance(sources, (str, os.PathLike)):
-        return [sources]
-    return list(sources)
+def _sources(sources: Any) -> list[str | os.PathLike[str] | S3Url]:
+    resolved = resolve(sources, "elbtrail.dask.read")
+    for source in resolved:
+        if not isinstance(source, (str, os.PathLike, S3Url)):
+            # A stream is open in this process only; tasks run elsewhere.
+            msg = (
+                "elbtrail.dask.read() takes paths and s3:// URLs, which any "
+                f"worker can open; got a stream ({type(source).__name__})"
+            )
+            raise TypeError(msg)
+    return resolved  # type: ignore[return-value]  # streams were refused above
 
 
 def _list_files(
-    sources: Sequence[str | os.PathLike[str]],
-    options: _Options,
+    sources: Sequence[str | os.PathLike[str] | S3Url],
+    selection: Selection,
     report: Callable[[Issue], None],
-) -> list[tuple[str, int]]:
+) -> list[_File]:
     """Every file to read, with its size: the one listing of a read."""
-    files: list[tuple[str, int]] = []
+    files: list[_File] = []
     for source in sources:
-        text = os.fspath(source)
-        if text.startswith("s3://"):
-            # The place for S3: list the keys under the prefix (pruned by the
-            # same layout rules) and have the tasks fetch them by key.
-            msg = f"elbtrail.dask reads local paths for now, not {text!r}"
-            raise NotImplementedError(msg)
+        if isinstance(source, S3Url):
+            files.extend(_list_objects(source, selection, report))
+            continue
         path = Path(source)
         if not path.exists():
-            msg = f"cannot read {text!r}: no such file or directory"
+            msg = f"cannot read {os.fspath(source)!r}: no such file or directory"
             raise FileNotFoundError(msg)
-        candidates = walk(path, report) if path.is_dir() else iter([path])
+        candidates = walk(path, report, selection) if path.is_dir() else iter([path])
         for file in candidates:
-            if not options.keeps_path(file.parts):
-                continue
             try:
                 size = file.stat().st_size
             except OSError as error:
@@ -199,16 +128,28 @@ def _list_files(
     return files
 
 
-def _partitions(files: Sequence[tuple[str, int]], size: int) -> list[tuple[str, ...]]:
+def _list_objects(
+    url: S3Url, selection: Selection, report: Callable[[Issue], None]
+) -> list[_File]:
+    """The keys under *url*, listed level by level with the layout's pruning."""
+    from ._s3 import S3Reader  # noqa: PLC0415 - keeps boto3 out of import
+
+    reader = S3Reader(client=None, max_workers=1, selection=selection, report=report)
+    return [
+        (f"s3://{url.bucket}/{item.key}", item.size) for item in reader.objects(url)
+    ]
+
+
+def _partitions(files: Sequence[_File], size: int) -> list[tuple[_File, ...]]:
     """Consecutive files grouped into parts of about *size* bytes each."""
-    parts: list[tuple[str, ...]] = []
-    current: list[str] = []
+    parts: list[tuple[_File, ...]] = []
+    current: list[_File] = []
     total = 0
     for name, length in files:
         if current and total + length > size:
             parts.append(tuple(current))
             current, total = [], 0
-        current.append(name)
+        current.append((name, length))
         total += length
     if current:
         parts.append(tuple(current))
@@ -219,22 +160,30 @@ def _frame(table: pa.Table) -> pd.DataFrame:
     return table.to_pandas(types_mapper=pd.ArrowDtype)
 
 
+def _source(name: str, size: int) -> str | S3Key:
+    if is_s3_url(name):
+        url = S3Url.parse(name)
+        return S3Key(url.bucket, url.prefix, size)
+    return name
+
+
 def _parse_partition(
-    files: tuple[str, ...], options: _Options
+    files: tuple[_File, ...], options: _Options
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The task: read *files* into an events frame and an issues frame."""
     pa = pyarrow()
     issues: list[Issue] = []
 
-    # One reading of all the files, so duplicates are found across them.
+    # One reading of all the files, so duplicates are found across them. S3
+    # objects are fetched by key with a client from the worker's own chain.
     located = iter_located(
-        list(files),
+        [_source(name, size) for name, size in files],
         elb_only=options.elb_only,
         dedupe=options.dedupe,
         on_issue=issues.append,
+        selection=options.selection,
     )
-    kept = (item for item in located if options.keeps(item[0]))
-    table = pa.Table.from_batches(list(event_batches(kept)), schema=event_schema())
+    table = pa.Table.from_batches(list(event_batches(located)), schema=event_schema())
     return _frame(table), _frame(issues_to_arrow(issues))
 
 
@@ -254,8 +203,8 @@ def read(
     *,
     since: datetime | str | None = None,
     until: datetime | str | None = None,
-    accounts: Iterable[str] | None = None,
-    regions: Iterable[str] | None = None,
+    accounts: Iterable[str] | str | None = None,
+    regions: Iterable[str] | str | None = None,
     elb_only: bool = True,
     dedupe: bool = False,
     partition_size: int | str = PARTITION_SIZE,
@@ -264,18 +213,22 @@ def read(
     Read a trail as two Dask dataframes: its events, and the issues found.
 
     The files are listed here, once: directories are walked as
-    `elbtrail.read` walks them (digest and Insights folders skipped), and in
-    an ``AWSLogs/[o-org/]account/CloudTrail/region/yyyy/mm/dd`` layout the
-    folders of other accounts and Regions, and of deliveries before *since*,
-    are left out. Then one task per partition of about *partition_size*
-    bytes reads its files, keeps the events selected, and returns them as
-    Arrow-backed pandas frames; nothing is read until the dataframes are
-    computed.
+    `elbtrail.read` walks them (digest and Insights folders skipped), and
+    ``s3://bucket/prefix`` URLs are listed as `elbtrail.read` lists them,
+    level by level. In an ``AWSLogs/[o-org/]account/CloudTrail/region/yyyy/
+    mm/dd`` layout, the folders and files that *since*, *until*, *accounts*
+    and *regions* rule out are left out, locally and in S3, by the same
+    rules as `elbtrail.read`. Then one task per partition of about
+    *partition_size* bytes reads its files (fetching S3 objects by key,
+    with a client from boto3's standard chain on the worker), keeps the
+    events selected, and returns them as Arrow-backed pandas frames;
+    nothing is read until the dataframes are computed.
 
     Args:
-        sources: A file, a directory, or a list of them.
-        since: Keep events at or after this time (ISO 8601 or an aware
-            ``datetime``; without a zone, UTC).
+        sources: A file, a directory, an ``s3://bucket/prefix`` URL, or a
+            list of them.
+        since: Keep events at or after this time (an aware ``datetime`` or
+            an ISO 8601 string; without a zone, UTC).
         until: Keep events at or before this time.
         accounts: Keep events whose ``recipientAccountId`` is one of these.
         regions: Keep events whose ``awsRegion`` is one of these.
@@ -290,23 +243,21 @@ def read(
         partitions follow the listing.
 
     Raises:
-        FileNotFoundError: If a source does not exist.
-        NotImplementedError: For an ``s3://`` source (not supported yet).
+        FileNotFoundError: If a local source or a bucket does not exist.
+        OSError: If an S3 prefix cannot be listed.
+        TypeError: For a stream or anything but paths and URLs.
         ValueError: If a time or *partition_size* cannot be read.
+        ModuleNotFoundError: For an ``s3://`` source without boto3.
 
     Added in version 0.1.0.
     """
-    options = _Options(
-        elb_only=elb_only,
-        dedupe=dedupe,
-        since=_time(since, "since"),
-        until=_time(until, "until"),
-        accounts=_names(accounts, "accounts"),
-        regions=_names(regions, "regions"),
+    selection = Selection.of(
+        accounts=accounts, regions=regions, since=since, until=until
     )
+    options = _Options(elb_only=elb_only, dedupe=dedupe, selection=selection)
     size = _parse_size(partition_size)
     listing: list[Issue] = []
-    files = _list_files(_sources(sources), options, listing.append)
+    files = _list_files(_sources(sources), selection, listing.append)
     events_meta = _frame(event_schema().empty_table())
     issues_meta = _frame(issues_to_arrow([]))
     parts = [
@@ -332,8 +283,8 @@ def read_events(
     *,
     since: datetime | str | None = None,
     until: datetime | str | None = None,
-    accounts: Iterable[str] | None = None,
-    regions: Iterable[str] | None = None,
+    accounts: Iterable[str] | str | None = None,
+    regions: Iterable[str] | str | None = None,
     elb_only: bool = True,
     dedupe: bool = False,
     partition_size: int | str = PARTITION_SIZE,
