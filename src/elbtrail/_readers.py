@@ -657,11 +657,7 @@ def _special(path: Path) -> str | None:
         return None  # opening it reports the error
     if stat.S_ISREG(mode) or stat.S_ISFIFO(mode):
         return None
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    return "not a regular file"
+    return _kind_of(mode)
 
 
 def _special_file(path: Path, kind: str) -> Issue:
