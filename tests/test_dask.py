@@ -250,6 +250,11 @@ ENVIRONMENT = (
 )
 
 
+# Workers cannot import this test module (pytest imports it by path), so the
+# functions it sends them travel by value.
+cloudpickle.register_pickle_by_value(sys.modules[__name__])
+
+
 def _set_environment(values):
     previous = {name: os.environ.get(name) for name in values}
     os.environ.update(values)
