@@ -127,3 +127,35 @@ def test_json_text_means_the_same():
     text = json.dumps(value, ensure_ascii=False)
 
     assert value == json.loads(json_text(text))
+
+
+class TestHistoryAndFollowOutput:
+    def test_history_timeline_escapes_what_callers_wrote(self, tmp_path, capsys):
+        """A load balancer name holding escape codes is printed escaped."""
+        from elbtrail._cli import main  # noqa: PLC0415
+
+        name = "web\x1b]0;pwned\x07"
+        record = {
+            "eventVersion": "1.11",
+            "eventSource": "elasticloadbalancing.amazonaws.com",
+            "eventName": "CreateLoadBalancer",
+            "apiVersion": "2012-06-01",
+            "eventTime": "2026-03-14T10:00:00Z",
+            "eventID": "e1",
+            "userIdentity": {"type": "IAMUser", "userName": "al\x1b[2Jice"},
+            "requestParameters": {
+                "loadBalancerName": name,
+                "listeners": [
+                    {"protocol": "HTTP", "loadBalancerPort": 80, "instancePort": 80}
+                ],
+            },
+            "responseElements": {"dNSName": "web.example"},
+        }
+        (tmp_path / "log.json").write_text(json.dumps({"Records": [record]}))
+
+        assert 0 == main(["history", str(tmp_path)])
+        out = capsys.readouterr().out
+
+        assert "\x1b" not in out
+        assert "\x07" not in out
+        assert "\\x1b" in out

@@ -9,6 +9,7 @@ from typing import Any, TextIO
 
 from ._follow import Delivery, follow
 from ._issues import Issue
+from ._terminal import json_text, printable
 
 __all__ = ["add_parser", "run"]
 
@@ -56,7 +57,7 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
 
     def handler(delivery: Delivery) -> None:
         out.writelines(
-            json.dumps(event.to_dict(), ensure_ascii=False) + "\n"
+            json_text(json.dumps(event.to_dict(), ensure_ascii=False)) + "\n"
             for event in delivery.result
         )
         # Printed before the message is deleted: a reader of a pipe sees
@@ -64,7 +65,7 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
         out.flush()
 
     def show(issue: Issue) -> None:
-        sys.stderr.write(f"elbtrail: {issue}\n")
+        sys.stderr.write(printable(f"elbtrail: {issue}") + "\n")
 
     summary = follow(
         args.queue_url,

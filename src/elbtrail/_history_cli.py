@@ -14,6 +14,7 @@ from ._event import Event
 if TYPE_CHECKING:
     from ._history import Change, History, Snapshot
 from ._issues import Issue
+from ._terminal import PrintableLines, json_text
 from ._timestamps import format_canonical
 
 __all__ = ["add_parser", "history"]
@@ -205,6 +206,14 @@ def _plain(value: Any) -> Any:
     return plain(value)
 
 
+class _JsonText(PrintableLines):
+    """JSON output with the controls `json.dumps` leaves raw escaped."""
+
+    def write(self, text: str) -> int:
+        """Write *text* as `json_text()` makes it."""
+        return self.stream.write(json_text(text))
+
+
 def history(
     args: argparse.Namespace,
     items: Iterator[Event | Issue],
@@ -231,6 +240,9 @@ def history(
     from ._history import History  # noqa: PLC0415 - see the imports
 
     built = History.from_events(events())
+    # Names, tags and messages come from whoever made the calls: no control
+    # character of theirs reaches the terminal.
+    out = PrintableLines(out) if args.format == "table" else _JsonText(out)  # type: ignore[assignment]
     if args.at is not None:
         _snapshot(built, built.at(args.at), args, out)
     else:

@@ -11,8 +11,10 @@ goes through here.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from typing import TextIO
 
-__all__ = ["csv_cell", "json_text", "printable"]
+__all__ = ["PrintableLines", "csv_cell", "json_text", "printable"]
 
 # C0 and C1 controls, DEL, line and paragraph separators, the bidirectional
 # overrides and isolates (which reorder what a terminal shows), and lone
@@ -69,3 +71,29 @@ def json_text(text: str) -> str:
     as ``\\uXXXX`` escapes, the JSON means the same.
     """
     return _RAW_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+class PrintableLines:
+    """
+    A text stream that escapes control characters in what is written to it.
+
+    Line breaks are kept, so a multi-line report keeps its layout; every
+    other control character in a line is escaped as by `printable()`.
+    """
+
+    def __init__(self, stream: TextIO) -> None:
+        """Write to *stream*."""
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        """Write *text* with its lines made printable."""
+        return self.stream.write("\n".join(map(printable, text.split("\n"))))
+
+    def writelines(self, lines: Iterable[str]) -> None:
+        """Write each of *lines* as `write()` does."""
+        for line in lines:
+            self.write(line)
+
+    def flush(self) -> None:
+        """Flush the stream."""
+        self.stream.flush()
