@@ -563,3 +563,12 @@ class TestSortedTables:
         assert 10 == len(times)
         column = lines[0].index("PRINCIPAL")
         assert all(line[column - 2 : column] == "  " for line in lines[1:])
+
+
+def test_a_window_to_the_end_of_time_reads_everything():
+    """--until 9999-12-31 (a whole day at the end of the range) is no crash."""
+    result = run("events", "--format", "jsonl", "--until", "9999-12-31", "samples/")
+
+    assert 0 == result.returncode, result.stderr
+    assert "Traceback" not in result.stderr
+    assert 31 == len(result.stdout.splitlines())

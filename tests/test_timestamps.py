@@ -72,3 +72,44 @@ class TestFormat:
     def test_canonical_layout(self, text, expected):
         """Only the exact envelope layout is taken as canonical."""
         assert expected is is_canonical(text)
+
+
+class TestEndsOfTheRange:
+    def test_a_time_whose_utc_is_out_of_range_is_not_a_time(self):
+        """9999-12-31T23:00-01:00 is past datetime's end once in UTC: refused."""
+        assert parse_timestamp("9999-12-31T23:00:00-01:00") is None
+        assert parse_timestamp("0001-01-01T00:00:00+01:00") is None
+        assert parse_timestamp("9999-12-31T23:00:00Z") is not None
+
+    def test_such_a_record_time_is_reported_and_kept(self):
+        """The event has no time, an issue says why, and to_dict() keeps the text."""
+        import elbtrail  # noqa: PLC0415
+
+        record = {
+            "eventSource": "elasticloadbalancing.amazonaws.com",
+            "eventName": "DeleteLoadBalancer",
+            "eventTime": "9999-12-31T23:00:00-01:00",
+        }
+        event = elbtrail.parse_event(record)
+
+        assert event.event_time is None
+        assert ["wrong-type"] == [i.code for i in event.issues]
+        assert record == event.to_dict()
+
+    def test_windows_at_the_ends_of_the_range_read(self, tmp_path):
+        """until near year 9999 and since near year 1 select, not overflow."""
+        import elbtrail  # noqa: PLC0415
+
+        (tmp_path / "log.json").write_text(
+            '{"Records": [{"eventSource": "elasticloadbalancing.amazonaws.com",'
+            ' "eventName": "DeleteLoadBalancer", "eventTime": "2026-03-14T10:00:00Z"}]}'
+        )
+
+        assert 1 == len(
+            elbtrail.read(
+                tmp_path, since="0001-01-01T00:00:00Z", until="9999-12-31T23:59:59Z"
+            )
+        )
+        assert 1 == len(
+            list(elbtrail.iter_events(tmp_path, until="9999-12-31T23:59:59Z"))
+        )

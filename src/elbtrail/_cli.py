@@ -29,7 +29,7 @@ from ._readers import iter_events
 from ._sorting import sorted_values
 from ._sources import is_s3_url
 from ._terminal import csv_cell, json_text, printable
-from ._timestamps import format_canonical, parse_timestamp
+from ._timestamps import format_canonical, parse_timestamp, shifted
 from ._touched import TouchedResource, touched_resources
 
 __all__ = ["main"]
@@ -273,7 +273,7 @@ def _window(args: argparse.Namespace) -> tuple[datetime | None, datetime | None]
     until = _parse_time(args.until, "--until") if args.until else None
     if until is not None and _DATE_ONLY.fullmatch(args.until.strip()):
         # A day given alone is the whole day.
-        until += timedelta(days=1) - timedelta(microseconds=1)
+        until = shifted(until, timedelta(days=1) - timedelta(microseconds=1))
     if since is not None and until is not None and since > until:
         msg = f"--since {args.since} is after --until {args.until}: no event can match"
         raise _UsageError(msg)

@@ -17,7 +17,7 @@ import attrs
 
 from ._event import Event
 from ._issues import Issue, Severity
-from ._timestamps import parse_timestamp
+from ._timestamps import parse_timestamp, shifted
 
 __all__ = [
     "DELIVERY_MARGIN",
@@ -181,9 +181,9 @@ class Selection:
 
     def _overlaps(self, start: datetime, end: datetime) -> bool:
         """Whether deliveries in ``[start, end)`` may hold events of the window."""
-        if self.since is not None and end <= self.since - DELIVERY_MARGIN:
+        if self.since is not None and end <= shifted(self.since, -DELIVERY_MARGIN):
             return False
-        return self.until is None or start <= self.until + DELIVERY_MARGIN
+        return self.until is None or start <= shifted(self.until, DELIVERY_MARGIN)
 
     def keeps_folder(self, parts: Sequence[str]) -> bool:
         """

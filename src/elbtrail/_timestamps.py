@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import sys
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 __all__ = ["format_canonical", "is_canonical", "parse_canonical", "parse_timestamp"]
 
@@ -118,13 +118,35 @@ def parse_timestamp(value: object) -> datetime | None:
     when *value* is none of these.
     """
     if isinstance(value, str):
-        return _parse_text(value)
+        parsed = _parse_text(value)
+        if parsed is not None and not _has_utc_time(parsed):
+            return None
+        return parsed
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         try:
             return datetime.fromtimestamp(value, UTC)
         except (OverflowError, OSError, ValueError):
             return None
     return None
+
+
+def _has_utc_time(value: datetime) -> bool:
+    """Whether *value* in UTC is within ``datetime``'s range."""
+    try:
+        value.astimezone(UTC)
+    except OverflowError:
+        return False
+    return True
+
+
+def shifted(value: datetime, delta: timedelta) -> datetime:
+    """*value* moved by *delta*, held at the ends of ``datetime``'s range."""
+    try:
+        return value + delta
+    except OverflowError:
+        if delta > timedelta(0):
+            return datetime.max.replace(tzinfo=value.tzinfo)
+        return datetime.min.replace(tzinfo=value.tzinfo)
 
 
 def _parse_text(text: str) -> datetime | None:
