@@ -590,3 +590,22 @@ def test_record_copies_are_independent(decoder):
 
     assert [e.to_dict() for e in first] == [e.to_dict() for e in second]
     assert copy.deepcopy(first.events[0].to_dict()) == first.events[0].to_dict()
+
+
+def test_a_string_of_millions_of_escapes_is_read_in_linear_memory():
+    """An unclosed string of escapes costs memory in proportion to its size."""
+    import tracemalloc  # noqa: PLC0415
+
+    data = b'{"Records":[{"a":"' + b"\\\\" * 1_000_000 + b"}]}"
+    tracemalloc.start()
+    try:
+        result = elbtrail.loads(data)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+
+    assert [] == result.events
+    assert any(i.code == "truncated" for i in result.issues)
+    # The input is 2 MB; a regular expression repeating a group kept
+    # state for every escape and peaked near 180 MB.
+    assert peak < 40 * 2**20

@@ -38,10 +38,44 @@ _WS = re.compile(r"[ \t\n\r]*")
 _NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?")
 # A whole JSON string, checked before it is decoded, so that a bad one costs
 # only its own length to find.
-_STRING_BODY = r'"[^"\\]*(?:\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4})[^"\\]*)*'
-_STRING = re.compile(_STRING_BODY + '"')
-_STRING_START = re.compile(_STRING_BODY)
-_CUT_ESCAPE = re.compile(r"(?:\\(?:u[0-9a-fA-F]{0,3})?)?")
+# Strings are checked by stepping from one quote or backslash to the next
+# (a search in C): a regular expression repeating a group would keep state
+# for every escape, and a string of millions of them would take gigabytes.
+_STRING_STOP = re.compile(r'["\\]')
+_SIMPLE_ESCAPES = frozenset('"\\/bfnrt')
+_HEX4 = re.compile(r"[0-9a-fA-F]{4}")
+_HEX_CUT = re.compile(r"[0-9a-fA-F]{0,3}")
+
+
+def _string_problem(text: str, start: int, end: int) -> str | None:
+    """
+    What is wrong with the string whose quote is at *start*, if anything.
+
+    ``"truncated"`` when it runs to *end* (an escape cut by the end counts
+    as the end), ``"malformed"`` for a bad escape, ``None`` when it closes.
+    """
+    pos = start + 1
+    search = _STRING_STOP.search
+    while True:
+        found = search(text, pos, end)
+        if found is None:
+            return "truncated"
+        pos = found.start()
+        if text[pos] == '"':
+            return None
+        if pos + 1 >= end:
+            return "truncated"
+        char = text[pos + 1]
+        if char in _SIMPLE_ESCAPES:
+            pos += 2
+        elif char == "u" and _HEX4.match(text, pos + 2, end):
+            pos += 6
+        elif char == "u" and _HEX_CUT.fullmatch(text, pos + 2, end):
+            return "truncated"
+        else:
+            return "malformed"
+
+
 _UNCLOSED_KEY = re.compile(r"\s*([^\s\"]+?)\s*:\s*\Z")
 _BARE_KEY = re.compile(r"[A-Za-z_$][\w$-]*(?=\s*:)")
 # Text that is no JSON value among list items: anything up to the next item,
@@ -155,13 +189,9 @@ class TolerantParser:
 
     def _string(self) -> str:
         start = self.pos
-        match = _STRING.match(self.text, start, self.end)
-        if match is None:
-            # Either the string runs to the end, or it holds a bad escape
-            # (an escape cut by the end counts as the end).
-            body = _STRING_START.match(self.text, start, self.end)
-            rest = self.text[body.end() : self.end] if body is not None else ""
-            truncated = _CUT_ESCAPE.fullmatch(rest) is not None
+        problem = _string_problem(self.text, start, self.end)
+        if problem is not None:
+            truncated = problem == "truncated"
             msg = "a string is not closed" if truncated else "a string is malformed"
             raise Unrecoverable(msg, start, truncated=truncated)
         value, self.pos = _scanstring(self.text, start + 1, False)  # noqa: FBT003
