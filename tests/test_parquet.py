@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import re
 from collections import Counter
 from datetime import datetime, timezone
@@ -565,3 +566,36 @@ class TestSelection:
         assert 0 < len(expected) == written.events < len(result)
         table = pq.read_table(tmp_path / "events")
         assert {"444455556666"} == set(table.column("account").to_pylist())
+
+
+class TestLongPartitionValues:
+    def test_a_region_longer_than_a_file_name_is_written_under_a_short_folder(
+        self, tmp_path
+    ):
+        """A damaged awsRegion cannot abort the export with 'File name too long'."""
+        regions = ["é" * 45, "é" * 45 + "x", "eu-west-1"]
+        records = [
+            {
+                "eventVersion": "1.11",
+                "eventSource": "elasticloadbalancing.amazonaws.com",
+                "eventName": "DeleteLoadBalancer",
+                "apiVersion": "2012-06-01",
+                "eventTime": "2026-03-14T10:00:00Z",
+                "eventID": f"id-{index}",
+                "awsRegion": region,
+                "recipientAccountId": "111122223333",
+            }
+            for index, region in enumerate(regions)
+        ]
+        log = tmp_path / "log.json"
+        log.write_text(json.dumps({"Records": records}))
+
+        elbtrail.write_parquet(log, tmp_path / "out")
+
+        folders = sorted(
+            p.name for p in (tmp_path / "out" / "events").glob("account=*/region=*")
+        )
+        assert 3 == len(folders)  # distinct values, distinct folders
+        assert all(len(name.encode()) <= 255 for name in folders)
+        table = ds.dataset(tmp_path / "out" / "events", format="parquet").to_table()
+        assert sorted(regions) == sorted(table.column("aws_region").to_pylist())

@@ -10,6 +10,7 @@ on those settings and not on the size of the input.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import uuid
 from collections import OrderedDict
@@ -191,9 +192,32 @@ def _partition_values(name: str, column: pa.Array) -> list[str]:
             for ms in values
         ]
     return [
-        NULL_PARTITION if value is None or value == "" else quote(value, safe="")
+        NULL_PARTITION if value is None or value == "" else _directory_value(value)
         for value in column.to_pylist()
     ]
+
+
+#: The longest partition value written whole; file systems allow 255 bytes.
+MAX_PARTITION_VALUE = 100
+
+
+def _directory_value(value: str) -> str:
+    """
+    *value* percent-encoded as a folder name, and kept short.
+
+    A longer value (a damaged ``awsRegion``, say) is cut and given a digest
+    of the whole, so distinct values stay in distinct folders; the row's
+    column keeps the value itself.
+    """
+    text = quote(value, safe="")
+    if len(text) <= MAX_PARTITION_VALUE:
+        return text
+    head = text[: MAX_PARTITION_VALUE - 20]
+    escape = head.rfind("%")
+    if escape >= len(head) - 2 and escape != -1:
+        head = head[:escape]  # not in the middle of a %XX escape
+    digest = hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()
+    return f"{head}~{digest[:16]}"
 
 
 class _IssueWriter:
