@@ -58,8 +58,8 @@ def _short(value: Any) -> str:
     return text if len(text) <= _WIDTH else text[: _WIDTH - 3] + "..."
 
 
-def _change_json(change: Change) -> dict[str, Any]:
-    call = change.call
+def _call_json(call: Any) -> dict[str, Any]:
+    """Who made a call, when and from where: what changes and attempts share."""
     return {
         "time": format_canonical(call.time),
         "action": call.action,
@@ -68,6 +68,13 @@ def _change_json(change: Change) -> dict[str, Any]:
         "sourceIPAddress": call.source_ip_address,
         "userAgent": call.user_agent,
         "eventID": call.event_id,
+    }
+
+
+def _change_json(change: Change) -> dict[str, Any]:
+    call = change.call
+    return {
+        **_call_json(call),
         "resource": change.resource,
         "kind": change.kind.value,
         "known": change.known,
@@ -133,13 +140,7 @@ def _names_any(request: Any, resources: set[str]) -> bool:
 
 def _attempt_json(call: Any) -> dict[str, Any]:
     return {
-        "time": format_canonical(call.time),
-        "action": call.action,
-        "principal": call.principal,
-        "arn": call.arn,
-        "sourceIPAddress": call.source_ip_address,
-        "userAgent": call.user_agent,
-        "eventID": call.event_id,
+        **_call_json(call),
         "errorCode": call.error_code,
         "errorMessage": call.error_message,
     }
