@@ -66,12 +66,33 @@ def _group(session: nox.Session, *names: str) -> None:
         session.install(*nox.project.dependency_groups(PYPROJECT, name))
 
 
+#: The tests of reading and parsing, run once more without the fast extra.
+PARSING_TESTS = (
+    "tests/test_readers.py",
+    "tests/test_guarantees.py",
+    "tests/test_fuzz_regressions.py",
+    "tests/test_trees.py",
+    "tests/test_event.py",
+    "tests/test_results.py",
+    "tests/property/test_properties.py",
+)
+
+
 @nox.session(python=PYTHONS)
 def tests(session: nox.Session) -> None:
     """Run the test suite on every supported Python the machine has."""
     session.install("-e", ".[fast,hypothesis,s3,arrow,dask]")
     _group(session, "tests")
     session.run("pytest", *session.posargs)
+    if not session.posargs:
+        # The fast extra must change nothing but speed: the parsing checks
+        # again, with the standard library's decoder alone.
+        session.run(
+            "pytest",
+            "-q",
+            *PARSING_TESTS,
+            env={"ELBTRAIL_TEST_DECODERS": "pure"},
+        )
 
 
 @nox.session

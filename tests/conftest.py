@@ -14,6 +14,8 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, settings
 
+from elbtrail import _prefilter, _readers, _scanner
+
 DATA = Path(__file__).parent / "data"
 CORPUS = DATA / "corpus"
 
@@ -31,6 +33,30 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 settings.load_profile(os.environ.get("ELBTRAIL_HYPOTHESIS_PROFILE", "default"))
+
+
+#: The decoders a test can read with: msgspec and orjson (the fast extra),
+#: orjson alone, or the standard library alone.
+DECODERS = ("fast", "orjson", "pure")
+
+
+def use_decoders(monkeypatch: pytest.MonkeyPatch, kind: str) -> None:
+    """Make the readers use only the decoders of *kind* (see `DECODERS`)."""
+    if kind in ("orjson", "pure"):
+        monkeypatch.setattr(_prefilter, "enabled", False)
+    if kind == "pure":
+        monkeypatch.setattr(_readers, "orjson", None)
+        monkeypatch.setattr(_scanner, "orjson", None)
+
+
+@pytest.fixture(autouse=True)
+def _decoders_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``ELBTRAIL_TEST_DECODERS=pure`` runs a test without the fast extra."""
+    kind = os.environ.get("ELBTRAIL_TEST_DECODERS", "fast")
+    if kind not in DECODERS:
+        msg = f"ELBTRAIL_TEST_DECODERS must be one of {DECODERS}, not {kind!r}"
+        raise ValueError(msg)
+    use_decoders(monkeypatch, kind)
 
 
 def corpus_record(name: str) -> dict[str, Any]:

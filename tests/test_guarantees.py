@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.conftest import corpus_record
+from tests.conftest import DECODERS, corpus_record, use_decoders
 
 import elbtrail
 from elbtrail import _decoders, _input, _readers, _scanner
@@ -78,12 +78,10 @@ def _agreed_events(results: list[tuple[list[dict[str, Any]], list[str]]]) -> Any
     return first
 
 
-@pytest.fixture(params=["orjson", "pure"])
+@pytest.fixture(params=DECODERS)
 def decoder(request, monkeypatch):
-    """Run a test with orjson and with the standard library alone."""
-    if request.param == "pure":
-        monkeypatch.setattr(_readers, "orjson", None)
-        monkeypatch.setattr(_scanner, "orjson", None)
+    """Run a test with each set of decoders: the fast extra, orjson, none."""
+    use_decoders(monkeypatch, request.param)
     return request.param
 
 

@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.conftest import CORPUS, DATA, corpus_record
+from tests.conftest import CORPUS, DATA, DECODERS, corpus_record, use_decoders
 
 import elbtrail
-from elbtrail import _readers, _scanner
+from elbtrail import _readers
 
 SEED_FILE = DATA / "seed-elb-api-logs.md"
 
@@ -24,12 +24,10 @@ def records_file(records: list[Any], **dumps: Any) -> bytes:
     return json.dumps({"Records": records}, **dumps).encode()
 
 
-@pytest.fixture(params=["orjson", "pure"])
+@pytest.fixture(params=DECODERS)
 def decoder(request, monkeypatch):
-    """Run a test with the fast decoder and with the pure-Python fallback."""
-    if request.param == "pure":
-        monkeypatch.setattr(_readers, "orjson", None)
-        monkeypatch.setattr(_scanner, "orjson", None)
+    """Run a test with each set of decoders: the fast extra, orjson, none."""
+    use_decoders(monkeypatch, request.param)
     return request.param
 
 

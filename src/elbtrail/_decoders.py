@@ -27,6 +27,7 @@ __all__ = [
     "bad_constant",
     "bad_numbers",
     "fingerprint",
+    "holds_bad_number",
     "marks",
     "number",
     "orjson",
@@ -177,6 +178,21 @@ class Decoder:
             msg = "extra data"
             raise json.JSONDecodeError(msg, text, end)
         return value
+
+
+def holds_bad_number(value: Any) -> bool:
+    """Whether a decoded *value* holds a bad number marked by `Decoder`."""
+    stack = [value]
+    while stack:
+        current = stack.pop()
+        kind = current.__class__
+        if kind is _BadNumber:
+            return True
+        if kind is dict:
+            stack.extend(current.values())
+        elif kind is list:
+            stack.extend(current)
+    return False
 
 
 def bad_numbers(

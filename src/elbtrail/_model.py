@@ -527,15 +527,28 @@ def _element_converter(kind: Kind) -> _Conv:
 
         return obj
     if tag == "ts":
+        # Records of one file share their seconds; datetimes are immutable.
+        recent: dict[str, datetime] = {}
+        recent_get = recent.get
 
         def time(value: Any, path: JsonPath, issues: list[Issue]) -> Any:
             # The envelope's own form formats back to the same text, so it
             # needs no remembered spelling.
-            if value.__class__ is str and is_canonical(value):
-                try:
-                    return parse_canonical(value)
-                except ValueError:
-                    pass
+            if value.__class__ is str:
+                known = recent_get(value)
+                if known is not None:
+                    return known
+                parsed: datetime | None
+                if is_canonical(value):
+                    try:
+                        parsed = parse_canonical(value)
+                    except ValueError:
+                        pass
+                    else:
+                        if len(recent) >= _RECENT_TIMES:
+                            recent.clear()
+                        recent[value] = parsed
+                        return parsed
             parsed = parse_timestamp(value)
             if parsed is not None:
                 return _Keep(parsed)
@@ -548,6 +561,10 @@ def _element_converter(kind: Kind) -> _Conv:
         return value
 
     return anything
+
+
+#: Times each time field remembers, from their text.
+_RECENT_TIMES = 4096
 
 
 def _unkept(value: Any) -> Any:
@@ -990,10 +1007,16 @@ except ImportError:  # pragma: no cover - without the fast extra, no interning
 
 #: Every interning table, so that tests can check their bounds.
 _INTERN_TABLES: list[Mapping[bytes, object]] = []
+# What a table gives for a text it has not seen.
+_UNSEEN: Any = object()
 
 
 def _interning(function: _Structurer) -> _Structurer:
-    table: dict[bytes, tuple[Mapping[str, Any], Any]] = {}
+    # text -> the shared result, with the mapping it was built from where the
+    # text alone is not exact (it holds null, which NaN and infinities print
+    # as); ``None`` for a text seen once: most mappings never come again (a
+    # new caller for every record), and are not worth keeping.
+    table: dict[bytes, tuple[Mapping[str, Any] | None, Any] | None] = {}
     _INTERN_TABLES.append(table)
     size = [0]
     lock = threading.Lock()
@@ -1008,20 +1031,24 @@ def _interning(function: _Structurer) -> _Structurer:
             text = dumps(data)
         except TypeError:  # integers beyond 64 bits, keys that are not strings
             return function(data, path, issues)
-        found = table.get(text)
-        if found is not None and found[0] == data:
-            return found[1]
+        found = table.get(text, _UNSEEN)
+        if found is not None and found is not _UNSEEN:
+            kept, result = found
+            if kept is None or kept == data:
+                return result
         if len(text) > _INTERN_LARGEST:
             return function(data, path, issues)
         before = len(issues)
         result = function(data, path, issues)
-        if len(issues) == before and _share(result):
-            with lock:
-                if len(table) >= _INTERN_ENTRIES or size[0] >= _INTERN_BYTES:
-                    table.clear()
-                    size[0] = 0
-                table[text] = (copy_json(data), result)
-                size[0] += len(text)
+        with lock:
+            if len(table) >= _INTERN_ENTRIES or size[0] >= _INTERN_BYTES:
+                table.clear()
+                size[0] = 0
+            if found is _UNSEEN:
+                table[text] = None
+            elif len(issues) == before and _share(result):
+                table[text] = (copy_json(data) if b"null" in text else None, result)
+            size[0] += len(text)
         return result
 
     return interned

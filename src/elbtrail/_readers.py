@@ -18,7 +18,7 @@ from typing import IO, Any
 import attrs
 
 from ._actions import ELB_EVENT_SOURCE
-from ._decoders import MAX_DEPTH, Decoder, fingerprint, too_deep
+from ._decoders import MAX_DEPTH, Decoder, fingerprint, holds_bad_number, too_deep
 from ._decoders import orjson as _safe_orjson
 from ._event import Event, parse_owned
 from ._formats import RawRecord, records_in
@@ -26,6 +26,7 @@ from ._input import CHUNK_SIZE, decompressed, texts
 from ._issues import Issue, IssueCode, ParseError, Severity
 from ._layout import EVERYTHING, Selection, skipped_folder
 from ._model import JsonPath, render_path
+from ._prefilter import elb_candidates
 from ._reports import keys_beside_records, not_a_record, too_many_issues
 from ._scanner import Found, Scanner
 from ._sources import S3Url, resolve
@@ -158,24 +159,31 @@ class _Collector:
                 for r in item.repairs
             ]
             if self.elb_only and record.get("eventSource") != ELB_EVENT_SOURCE:
+                # The values of records left out are not looked at; damage to
+                # the structure is reported, as it could hide an ELB record.
                 for repair in repairs:
-                    self.report(repair)
+                    if repair.code != IssueCode.BAD_NUMBER:
+                        self.report(repair)
                 continue
             event = self.event(record, item.path, item.line, repairs, index, source)
             if event is not None:
                 yield event
 
-    def feed_list(self, records: list[Any], source: str) -> Iterator[Event]:
+    def feed_list(
+        self, count: int, records: Iterable[tuple[int, Any]], source: str
+    ) -> Iterator[Event]:
         """
-        Type the records of a decoded ``Records`` list.
+        Type the records of a decoded ``Records`` list of *count* records.
 
-        The common case, kept to a plain loop: most records of a mixed log are
-        not ELB calls and cost one ``get`` each.
+        *records* gives each record with its place in the list; it may leave
+        out records known not to be ELB calls. The common case, kept to a
+        plain loop: most records of a mixed log are not ELB calls and cost
+        one ``get`` each.
         """
         elb_only = self.elb_only
         base = self.records
-        self.records += len(records)
-        for offset, record in enumerate(records):
+        self.records += count
+        for offset, record in records:
             if record.__class__ is not dict:
                 issue = not_a_record(record, source, (_RECORDS, offset))
                 self.report(attrs.evolve(issue, record=base + offset))
@@ -345,19 +353,58 @@ def _events_from_plain(
     data: bytes, source: str, collector: _Collector
 ) -> Iterator[Event]:
     """Events of decompressed bytes: one fast decode, the scanner where it fails."""
+    if collector.elb_only:
+        candidates = elb_candidates(data)
+        if candidates is not None:
+            yield from collector.feed_list(*candidates, source)
+            return
     try:
         value = _decode_fast(data)
     except (ValueError, RecursionError):
-        yield from _events_scanned([data], source, collector)
-        return
+        value = _with_skipped_damage(data) if collector.elb_only else None
+        if value is None:
+            yield from _events_scanned([data], source, collector)
+            return
     records = value.get("Records") if value.__class__ is dict else None
     if records.__class__ is list:
         if len(value) > 1:
             collector.report(keys_beside_records(value, source, ""))
-        yield from collector.feed_list(records, source)
+        yield from collector.feed_list(len(records), enumerate(records), source)
         return
     found = Found(value, "", None, None, in_records=False)
     yield from collector.feed(records_in(found, source), source)
+
+
+def _with_skipped_damage(data: bytes) -> Any:
+    """
+    A log file whose only flaws are bad numbers in other services' records.
+
+    With ``elb_only``, the values of records of other services are not
+    looked at (the fast extra never decodes them), so a number JSON cannot
+    carry in one of them does not stop the file from being read whole.
+    Returns the decoded file, or ``None`` when it needs the scanner.
+    """
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    decoder = Decoder()
+    try:
+        value = decoder.loads(text)
+    except (ValueError, RecursionError):
+        return None
+    if value.__class__ is not dict or list(value) != ["Records"]:
+        return None
+    records = value["Records"]
+    if records.__class__ is not list:
+        return None
+    for record in records:
+        if (
+            record.__class__ is not dict
+            or record.get("eventSource") == ELB_EVENT_SOURCE
+        ) and holds_bad_number(record):
+            return None
+    return value
 
 
 def _events_scanned(

@@ -1,0 +1,88 @@
+"""
+Skipping the records of other services before they become Python objects.
+
+A busy account's log files hold mostly calls to other services. With the
+``fast`` extra, msgspec splits a log file into the raw bytes of its records
+(checking the JSON's structure on the way), a byte search picks the records
+that can be ELB calls, and only those are decoded, by orjson, as the whole
+file would have been. Anything unusual (damage, other shapes than
+``{"Records": [...]}``, text that is not UTF-8, a record orjson refuses)
+sends the file back to the readers' usual path, so the events and issues are
+the same either way.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from ._decoders import orjson
+
+__all__ = ["elb_candidates"]
+
+# A record whose bytes hold neither this nor an escape sequence cannot have
+# ``"eventSource": "elasticloadbalancing.amazonaws.com"``, however it is
+# spaced: an escaped letter would need ``\u``.
+_MARKER = b"elasticloadbalancing"
+_ESCAPE = b"\\u"
+_OBJECT = b"{"[0]
+
+
+@functools.cache
+def _splitter() -> tuple[Any, tuple[type[Exception], ...]] | None:
+    """The msgspec decoder of a log file into raw records, made on first use."""
+    try:
+        import msgspec  # noqa: PLC0415 - optional, and slow to import
+    except ImportError:
+        return None
+
+    # A log file: its records stay raw bytes; other keys are refused.
+    log = msgspec.defstruct(
+        "Log", [("Records", list[msgspec.Raw])], forbid_unknown_fields=True
+    )
+    return msgspec.json.Decoder(log).decode, (
+        msgspec.DecodeError,
+        msgspec.ValidationError,
+    )
+
+
+#: Whether msgspec may be used, when it is installed (tests turn it off).
+enabled = True
+
+
+def elb_candidates(data: bytes) -> tuple[int, list[tuple[int, Any]]] | None:
+    """
+    The records of a log file that may be ELB calls, decoded, with their places.
+
+    Returns:
+        How many records the file holds, and the position and decoded value
+        of every record that may be an ELB call (or is not an object at
+        all); ``None`` when the file must be read the usual way: the fast
+        extra is missing, the input is not a whole, valid ``{"Records":
+        [...]}`` document in UTF-8, or orjson refuses one of the chosen
+        records.
+    """
+    split = _splitter() if enabled else None
+    if split is None or orjson is None:
+        return None
+    decode, errors = split
+    try:
+        records = decode(data)
+    except (*errors, RecursionError):
+        return None
+    if not data.isascii():
+        # msgspec passes over the bytes of strings it does not decode.
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+    loads = orjson.loads
+    found: list[tuple[int, Any]] = []
+    try:
+        for index, raw in enumerate(records.Records):
+            text = bytes(raw)
+            if _MARKER in text or _ESCAPE in text or text[0] != _OBJECT:
+                found.append((index, loads(text)))
+    except (orjson.JSONDecodeError, RecursionError):
+        return None
+    return len(records.Records), found

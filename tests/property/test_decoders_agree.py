@@ -1,0 +1,158 @@
+"""The fast extra changes how fast files are read, never what is read."""
+
+from __future__ import annotations
+
+import contextlib
+import gzip
+import json
+import re
+import zlib
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from tests.conftest import DECODERS, use_decoders
+
+import elbtrail
+from elbtrail import strategies as ets
+
+ELB = "elasticloadbalancing.amazonaws.com"
+LONG_INTEGER = re.compile(rb"[0-9]{20}")
+
+
+def read_with(kind: str, data: bytes, *, elb_only: bool = True) -> Any:
+    """The events (as dicts) and issues of *data*, read with *kind* decoders."""
+    with pytest.MonkeyPatch.context() as patch:
+        use_decoders(patch, kind)
+        result = elbtrail.loads(data, elb_only=elb_only)
+    return (
+        [event.to_dict() for event in result.events],
+        [
+            (e.event_id, [str(i) for i in e.issues], e.issues == ())
+            for e in result.events
+        ],
+        [str(issue) for issue in result.issues],
+        [(i.record, i.line, i.column, i.path) for i in result.issues],
+        result.records,
+    )
+
+
+def assert_agree(data: bytes, *, elb_only: bool = True) -> None:
+    kinds = DECODERS
+    plain = data
+    if data[:2] == b"\x1f\x8b":
+        with contextlib.suppress(zlib.error):
+            plain = zlib.decompressobj(wbits=31).decompress(data)
+    if LONG_INTEGER.search(plain):
+        # A known limit: orjson reads integers of 20 digits or more as floats.
+        kinds = tuple(kind for kind in DECODERS if kind != "pure")
+    first, *others = [read_with(kind, data, elb_only=elb_only) for kind in kinds]
+    for other in others:
+        assert first == other
+
+
+def log(*records: Any) -> bytes:
+    return json.dumps({"Records": list(records)}, separators=(",", ":")).encode()
+
+
+def other(**fields: Any) -> dict[str, Any]:
+    return {"eventSource": "s3.amazonaws.com", "eventName": "GetObject", **fields}
+
+
+def elb(**fields: Any) -> dict[str, Any]:
+    return {
+        "eventSource": ELB,
+        "eventName": "DescribeLoadBalancers",
+        "apiVersion": "2015-12-01",
+        "eventID": "e1",
+        **fields,
+    }
+
+
+# Text spliced into a log at a random place: damage, and values a decoder
+# may refuse in one record but not in another.
+SPLICES = [
+    b"1e400",
+    b"-1e400",
+    b"NaN",
+    b"9" * 400,
+    b"12345678901234567890123",
+    b'"\\ud800"',
+    b'"\xff"',
+    b'"\xc3\xa9"',
+    b'"\\u0065lasticloadbalancing.amazonaws.com"',
+    b",",
+    b"}",
+    b"[",
+    b"",
+]
+
+
+class TestDecodersAgree:
+    @given(ets.log_file_cases(), st.booleans())
+    def test_valid_files(self, case, elb_only):
+        """Every shape of valid file reads the same with every decoder."""
+        assert_agree(case.data, elb_only=elb_only)
+
+    @given(ets.damaged_log_files(elb_only=False))
+    def test_damaged_files(self, damaged):
+        """Damage is repaired and reported the same with every decoder."""
+        assert_agree(damaged.data)
+
+    @given(
+        st.lists(st.sampled_from(["elb", "other"]), min_size=1, max_size=5),
+        st.sampled_from(SPLICES),
+        st.integers(0, 10_000),
+        st.booleans(),
+    )
+    def test_spliced_values(self, kinds, splice, where, zipped):
+        """Bad numbers, bad text and escapes anywhere: the same result."""
+        records = [
+            elb(eventID=f"e{i}", awsRegion=5) if kind == "elb" else other(n=i)
+            for i, kind in enumerate(kinds)
+        ]
+        text = log(*records)
+        # Splice at a value's place, so that most cases stay JSON.
+        colons = [i + 1 for i, byte in enumerate(text) if byte == ord(":")]
+        at = colons[where % len(colons)]
+        end = at
+        while text[end : end + 1] not in (b",", b"}"):
+            end += 1
+        data = text[:at] + splice + text[end:]
+        assert_agree(gzip.compress(data) if zipped else data)
+
+    @pytest.mark.parametrize(
+        "data",
+        [
+            log(other(n=1e300), elb()),
+            log(elb(), other(tag="\u00e9\u4e2d")),
+            log(other(deep=[[[[[]]]]]), elb(), 3, "x", None),
+            b'{"Records":[' + json.dumps(elb()).encode() + b'],"Records":[]}',
+            b'{"Records":[],"more":1}',
+            b'{"Records":null}',
+            b' \n{ "Records" : [ ' + json.dumps(elb(), indent=2).encode() + b" ] }\n",
+            log(other(n=1), elb()).replace(b"1", b"1e400", 1),
+            log(elb()).replace(b'"e1"', b'"e1","x":1e400'),
+            log(other(x=list(range(5))), elb()).replace(
+                b"DescribeLoad", b"Describe\\u004coad"
+            ),
+        ],
+    )
+    def test_edge_cases(self, data):
+        """Duplicate and extra keys, null records, spacing, escapes, non-ASCII."""
+        assert_agree(data)
+        assert_agree(data, elb_only=False)
+
+    def test_bad_number_in_a_skipped_record_is_not_looked_at(self):
+        """With elb_only, a number JSON cannot carry in another service's record
+        is left unread, by every decoder; the ELB record is read whole."""
+        data = log(other(n=1), elb(awsRegion="eu-west-1")).replace(
+            b'"n":1', b'"n":1e400'
+        )
+        for kind in DECODERS:
+            events, _, issues, _, records = read_with(kind, data)
+            assert (1, [], 2) == (len(events), issues, records), kind
+            events, _, issues, _, records = read_with(kind, data, elb_only=False)
+            assert 2 == len(events), kind
+            assert any("1e400" in issue for issue in issues), kind
