@@ -43,6 +43,7 @@ def _splitter() -> tuple[Any, tuple[type[Exception], ...]] | None:
     return msgspec.json.Decoder(log).decode, (
         msgspec.DecodeError,
         msgspec.ValidationError,
+        RecursionError,
     )
 
 
@@ -68,7 +69,7 @@ def elb_candidates(data: bytes) -> tuple[int, list[tuple[int, Any]]] | None:
     decode, errors = split
     try:
         records = decode(data)
-    except (*errors, RecursionError):
+    except errors:
         return None
     if not data.isascii():
         # msgspec passes over the bytes of strings it does not decode.
