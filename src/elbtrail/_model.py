@@ -763,23 +763,22 @@ def _build_structurer(cls: type[Model]) -> _Structurer:
     """
     Build the structuring function of *cls* from its fields.
 
-    One loop over the mapping's items: strings and integers of the right
-    type (most values) are stored with a table lookup; other kinds go through
-    their converter; unknown keys are collected in ``extra``.
+    One loop over the mapping's items, with one table lookup a key: strings,
+    integers and booleans of the right type (most values) are stored as
+    they are; other kinds go through their converter; unknown keys are
+    collected in ``extra``.
     """
     fields = wire_fields(cls)
-    simple: dict[str, tuple[str, type]] = {}
-    converters: dict[str, tuple[str, _Conv]] = {}
+    # wire key -> (attribute, the exact type stored as is, or None; converter)
+    specs: dict[str, tuple[str, type | None, _Conv]] = {}
     hooks: dict[str, tuple[str, Callable[..., Any]]] = {}
     for field in fields:
         if field.hook is not None:
             hooks[field.wire] = (field.name, field.hook[0])
             continue
         assert field.kind is not None
-        convert = _element_converter(field.kind)
-        converters[field.wire] = (field.name, convert)
-        if field.kind.tag in ("str", "int"):
-            simple[field.wire] = (field.name, str if field.kind.tag == "str" else int)
+        plain = _PLAIN_TYPES.get(field.kind.tag)
+        specs[field.wire] = (field.name, plain, _element_converter(field.kind))
     attributes = attrs.fields(cls)
     if _builds_like_init(cls):
         # Every field, in field order, with its default: what __init__ leaves.
@@ -795,8 +794,7 @@ def _build_structurer(cls: type[Model]) -> _Structurer:
     copy_defaults = defaults.copy
     new = object.__new__
     set_dict = object.__setattr__
-    simple_get = simple.get
-    converters_get = converters.get
+    specs_get = specs.get
     hooks_get = hooks.get
 
     def structure(data: Mapping[str, Any], path: JsonPath, issues: list[Issue]) -> Any:
@@ -804,12 +802,19 @@ def _build_structurer(cls: type[Model]) -> _Structurer:
         verbatim: dict[str, Any] | None = None
         extra: dict[str, Any] | None = None
         for key, value in data.items():
-            plain = simple_get(key)
-            if plain is not None and value.__class__ is plain[1]:
-                values[plain[0]] = value
-                continue
-            spec = converters_get(key)
-            if spec is None:
+            spec = specs_get(key)
+            if spec is not None:
+                if value.__class__ is spec[1]:
+                    values[spec[0]] = value
+                    continue
+                if value is None:
+                    if verbatim is None:
+                        verbatim = {}
+                    verbatim[key] = None
+                    continue
+                name = spec[0]
+                typed = spec[2](value, (path, key), issues)
+            else:
                 hook = hooks_get(key)
                 if hook is None:
                     if extra is None:
@@ -823,14 +828,6 @@ def _build_structurer(cls: type[Model]) -> _Structurer:
                     continue
                 name = hook[0]
                 typed = hook[1](value, data, (path, key), issues)
-            elif value is None:
-                if verbatim is None:
-                    verbatim = {}
-                verbatim[key] = None
-                continue
-            else:
-                name = spec[0]
-                typed = spec[1](value, (path, key), issues)
             if typed is _BAD:
                 if verbatim is None:
                     verbatim = {}
@@ -853,6 +850,10 @@ def _build_structurer(cls: type[Model]) -> _Structurer:
         return instance
 
     return structure
+
+
+#: The kinds whose values are stored as they are when of exactly this type.
+_PLAIN_TYPES: dict[str, type] = {"str": str, "int": int, "bool": bool}
 
 
 def _checked_verbatim(model: Model) -> Mapping[str, Any]:

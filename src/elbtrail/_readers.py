@@ -170,7 +170,10 @@ class _Collector:
                 yield event
 
     def feed_list(
-        self, count: int, records: Iterable[tuple[int, Any]], source: str
+        self,
+        count: int,
+        records: Iterable[tuple[int, Any]],
+        source: str,
     ) -> Iterator[Event]:
         """
         Type the records of a decoded ``Records`` list of *count* records.
