@@ -72,6 +72,9 @@ class SessionAttributes(Model):
     Added in version 0.1.0.
     """
 
+    # Repeated by every call of a session, and by sessions begun together.
+    _elbtrail_intern = True
+
     creation_date: datetime | None = None
     mfa_authenticated: bool | None = None
 

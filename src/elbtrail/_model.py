@@ -505,10 +505,22 @@ def _element_converter(kind: Kind) -> _Conv:
         return member
     if tag == "model":
         build = structurer(kind.arg)
+        # An empty object (``"webIdFederationData": {}``) is one shared,
+        # immutable instance, where building it gives no issue.
+        empty: list[Any] = []
 
         def nested(value: Any, path: JsonPath, issues: list[Issue]) -> Any:
             if value.__class__ is dict:
-                return build(value, path, issues)
+                if value or _UNSHARED.get():
+                    return build(value, path, issues)
+                if not empty:
+                    scratch: list[Issue] = []
+                    made = build(value, path, scratch)
+                    if scratch or not _share(made):
+                        issues.extend(scratch)
+                        return made
+                    empty.append(made)
+                return empty[0]
             _wrong(issues, path, expected, value)
             return _BAD
 
