@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import enum
 import inspect
 import json
@@ -216,11 +217,41 @@ class TestInterning:
         assert [0, 1, 1, 1, 0] == [len(e.issues) for e in result.events]
 
     def test_equal_clean_identities_are_one_object(self, classic_create):
-        """Interning still shares what is equal and clean."""
-        first = elbtrail.parse_event(classic_create)
-        second = elbtrail.parse_event(json.loads(json.dumps(classic_create)))
+        """Interning still shares what is equal and clean, from its second sight."""
+        record = copy.deepcopy(classic_create)
+        record["userIdentity"]["userName"] = "seen-here-first"
+        events = [
+            elbtrail.parse_event(json.loads(json.dumps(record))) for _ in range(4)
+        ]
 
-        assert first.user_identity is second.user_identity
+        shared = events[1].user_identity
+        assert all(e.user_identity is shared for e in events[2:])
+        assert events[0].user_identity == shared
+
+    def test_empty_nested_objects_are_one_immutable_object(self):
+        """Every ``webIdFederationData: {}`` is one object that cannot change."""
+        records = [
+            {
+                "userIdentity": {
+                    "type": "AssumedRole",
+                    "principalId": f"AROAEXAMPLE:user-{i}",
+                    "sessionContext": {"webIdFederationData": {}},
+                }
+            }
+            for i in range(3)
+        ]
+
+        parts = [
+            elbtrail.parse_event(r).user_identity.session_context.web_id_federation_data
+            for r in records
+        ]
+
+        assert parts[0] is parts[1] is parts[2]
+        assert {} == parts[0].to_dict()
+        with pytest.raises(TypeError, match="frozen model"):
+            parts[0].extra["x"] = 1  # type: ignore[index]
+        with pytest.raises(attrs.exceptions.FrozenInstanceError):
+            parts[0].federated_provider = "x"  # type: ignore[misc]
 
     def test_identities_with_unknown_values_are_not_shared(self):
         """An identity holding a mutable unknown value is built for each event."""
