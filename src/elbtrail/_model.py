@@ -448,11 +448,14 @@ _BAD = _Bad()
 BAD: Any = _BAD
 
 
-@attrs.frozen
 class _Keep:
     """A typed value read from another spelling, which must be remembered."""
 
-    value: Any
+    # A plain class: one is made for every such value, on the hot path.
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
 
 
 # A converter: (value, path, issues) -> typed value, or _BAD after reporting.
