@@ -22,7 +22,7 @@ from typing import Any
 
 from ._decoders import orjson
 
-__all__ = ["elb_candidates"]
+__all__ = ["can_split", "elb_candidates"]
 
 # A record whose bytes hold neither this nor an escape sequence cannot have
 # ``"eventSource": "elasticloadbalancing.amazonaws.com"``, however it is
@@ -55,6 +55,11 @@ def _splitter() -> tuple[Any, tuple[type[Exception], ...]] | None:
 
 #: Whether msgspec may be used, when it is installed (tests turn it off).
 enabled = True
+
+
+def can_split() -> bool:
+    """Whether `elb_candidates` can split files (the fast extra is installed)."""
+    return enabled and orjson is not None and _splitter() is not None
 
 
 def elb_candidates(data: bytes) -> tuple[int, list[tuple[int, Any]]] | None:

@@ -17,6 +17,7 @@ from typing import IO, Any
 
 import attrs
 
+from . import _scanner
 from ._actions import ELB_EVENT_SOURCE
 from ._decoders import MAX_DEPTH, Decoder, fingerprint, holds_bad_number, too_deep
 from ._decoders import orjson as _safe_orjson
@@ -26,7 +27,7 @@ from ._input import CHUNK_SIZE, decompressed, texts
 from ._issues import Issue, IssueCode, ParseError, Severity
 from ._layout import EVERYTHING, Selection, skipped_folder
 from ._model import JsonPath, render_path
-from ._prefilter import elb_candidates
+from ._prefilter import can_split, elb_candidates
 from ._reports import keys_beside_records, not_a_record, too_many_issues
 from ._scanner import Found, Scanner
 from ._sources import S3Url, resolve
@@ -50,6 +51,11 @@ Sources = Source | Iterable[Source]
 
 #: Decompressed size up to which ``iter_events`` decodes a file at once.
 WHOLE_FILE_LIMIT = 4 << 20
+#: How many times `WHOLE_FILE_LIMIT` a delivered log file may be and still
+#: be split at once, when only ELB records are kept and the fast extra is
+#: installed: the records of other services are never decoded, so this
+#: takes about as much memory as decoding a file of `WHOLE_FILE_LIMIT`.
+SPLIT_FACTOR = 4
 
 
 @attrs.frozen(repr=False)
@@ -174,12 +180,14 @@ class _Collector:
         count: int,
         records: Iterable[tuple[int, Any]],
         source: str,
+        line: int | None = None,
     ) -> Iterator[Event]:
         """
         Type the records of a decoded ``Records`` list of *count* records.
 
         *records* gives each record with its place in the list; it may leave
-        out records known not to be ELB calls. The common case, kept to a
+        out records known not to be ELB calls. *line* is the line the
+        records are on, where they are all on one. The common case, kept to a
         plain loop: most records of a mixed log are not ELB calls and cost
         one ``get`` each.
         """
@@ -194,7 +202,7 @@ class _Collector:
             if elb_only and record.get("eventSource") != ELB_EVENT_SOURCE:
                 continue
             event = self.event(
-                record, (_RECORDS, offset), None, [], base + offset, source
+                record, (_RECORDS, offset), line, [], base + offset, source
             )
             if event is not None:
                 yield event
@@ -436,21 +444,58 @@ def _events_of_input(
     stays bounded whatever its size.
     """
     plain = decompressed(chunks, source, collector.report)
+    limit = whole_limit
     head: list[bytes] = []
     size = 0
     for chunk in plain:
+        if not head and _splittable(chunk, collector):
+            # No record of a file split at once can pass the scanner's limit.
+            limit = min(whole_limit * SPLIT_FACTOR, _scanner.MAX_VALUE)
         head.append(chunk)
         size += len(chunk)
-        if size > whole_limit:
+        if size > limit:
             break
     else:
         data = head[0] if len(head) == 1 else b"".join(head)
         del head
         with _gc_paused(collector):
-            events = list(_events_from_plain(data, source, collector))
+            if size <= whole_limit:
+                events = list(_events_from_plain(data, source, collector))
+            else:
+                events = list(_events_split(data, source, collector))
         yield from events
         return
     yield from _events_scanned(itertools.chain(head, plain), source, collector)
+
+
+def _splittable(first: bytes, collector: _Collector) -> bool:
+    """Whether an input whose first chunk is *first* may be split at once."""
+    return (
+        first.startswith(_DELIVERED_HEAD)
+        and b"\n" not in first
+        and collector.elb_only
+        and can_split()
+    )
+
+
+# How a log file CloudTrail delivers begins: minified, on one line.
+_DELIVERED_HEAD = b'{"Records":['
+
+
+def _events_split(data: bytes, source: str, collector: _Collector) -> Iterator[Event]:
+    """
+    Events of a file too large to decode at once, but not to split at once.
+
+    Only a delivered log file (one line) is split, so that its issues name
+    line 1, as the scanner's do; anything else is scanned.
+    """
+    candidates = None
+    if data.find(b"\n", 0, len(data) - 1) < 0:
+        candidates = elb_candidates(data)
+    if candidates is None:
+        yield from _events_scanned([data], source, collector)
+        return
+    yield from collector.feed_list(*candidates, source, line=1)
 
 
 def loads(

@@ -156,3 +156,57 @@ class TestDecodersAgree:
             events, _, issues, _, records = read_with(kind, data, elb_only=False)
             assert 2 == len(events), kind
             assert any("1e400" in issue for issue in issues), kind
+
+
+class TestLargeFilesAgree:
+    @pytest.mark.parametrize("indent", [None, 1])
+    def test_a_file_over_the_whole_file_limit(self, tmp_path, indent):
+        """Past 4 MiB, split by msgspec or scanned: the same events and issues."""
+        filler = [other(n=i, pad="x" * 1000) for i in range(4500)]
+        records = [
+            *filler[:2000],
+            elb(eventID="bad", awsRegion=5),
+            elb(eventID="twice"),
+            *filler[2000:],
+            elb(eventID="twice"),
+        ]
+        separators = (",", ":") if indent is None else None
+        text = json.dumps(
+            {"Records": records}, indent=indent, separators=separators
+        ).encode()
+        assert len(text) > elbtrail._readers.WHOLE_FILE_LIMIT
+        path = tmp_path / "big.json.gz"
+        path.write_bytes(gzip.compress(text))
+
+        results = []
+        split = []
+        for kind in DECODERS:
+            with pytest.MonkeyPatch.context() as patch:
+                use_decoders(patch, kind)
+                real = elbtrail._readers._events_split
+                patch.setattr(
+                    elbtrail._readers,
+                    "_events_split",
+                    lambda *a, k=kind, f=real: split.append(k) or f(*a),
+                )
+                result = elbtrail.read(path)
+                streamed = list(elbtrail.iter_events(path))
+            assert [e.to_dict() for e in result.events] == [
+                e.to_dict() for e in streamed
+            ]
+            results.append(
+                (
+                    [e.to_dict() for e in result.events],
+                    [(str(i), i.record, i.line, i.column) for i in result.issues],
+                    result.records,
+                )
+            )
+        # A delivered (one-line) file is split at once with the fast extra.
+        assert (["fast", "fast"] if indent is None else []) == split
+        assert results[0] == results[1] == results[2]
+        events, issues, count = results[0]
+        assert (3, 4503) == (len(events), count)
+        opening = text.rfind(b"{", 0, text.index(b'"bad"'))
+        assert [text.count(b"\n", 0, opening) + 1] == [
+            line for _, record, line, _ in issues if record == 2000
+        ]
