@@ -55,7 +55,7 @@ WHOLE_FILE_LIMIT = 4 << 20
 #: be split at once, when only ELB records are kept and the fast extra is
 #: installed: the records of other services are never decoded, so this
 #: takes about as much memory as decoding a file of `WHOLE_FILE_LIMIT`.
-SPLIT_FACTOR = 4
+SPLIT_FACTOR = 2
 
 
 @attrs.frozen(repr=False)
@@ -955,7 +955,9 @@ def iter_events(
     Files are read a chunk at a time and records are typed one by one, so
     memory stays bounded whatever the size of the input: a file of up to
     `WHOLE_FILE_LIMIT` bytes (4 MiB, once decompressed) is decoded at once,
-    a larger one record by record. S3 objects are fetched a few at a time
+    a delivered log file of up to twice that is split at once by the fast
+    extra (which never decodes other services' records), and a larger one
+    is read record by record. S3 objects are fetched a few at a time
     ahead of the reading (twice ``max_workers`` at most), never the whole
     listing. Otherwise as `read()`.
 
