@@ -22,7 +22,7 @@ from typing import Any
 
 from ._decoders import orjson
 
-__all__ = ["can_split", "elb_candidates"]
+__all__ = ["can_split", "elb_candidates", "skippable"]
 
 # A record whose bytes hold neither this nor an escape sequence cannot have
 # ``"eventSource": "elasticloadbalancing.amazonaws.com"``, however it is
@@ -32,6 +32,8 @@ _ESCAPE = b"\\u"
 _OBJECT = b"{"[0]
 _SEPARATOR = b"\0"
 _BACKSLASH = b"\\"
+_TEXT_MARKER = _MARKER.decode()
+_TEXT_ESCAPE = _ESCAPE.decode()
 
 
 @functools.cache
@@ -55,6 +57,30 @@ def _splitter() -> tuple[Any, tuple[type[Exception], ...]] | None:
 
 #: Whether msgspec may be used, when it is installed (tests turn it off).
 enabled = True
+
+
+@functools.cache
+def _validator() -> Any:
+    """The msgspec decoder that checks a text is JSON, building nothing."""
+    import msgspec  # noqa: PLC0415 - optional, and slow to import
+
+    return msgspec.json.Decoder(msgspec.Raw).decode
+
+
+def skippable(text: str) -> bool:
+    """
+    Whether the text of a record is valid JSON that cannot be an ELB call.
+
+    For the scanner, which then need not decode it (see `elb_candidates`
+    for why the text settles it).
+    """
+    if _TEXT_MARKER in text or _TEXT_ESCAPE in text:
+        return False
+    try:
+        _validator()(text)
+    except (ValueError, RecursionError):  # msgspec's DecodeError is one
+        return False
+    return True
 
 
 def can_split() -> bool:

@@ -27,7 +27,7 @@ from ._input import CHUNK_SIZE, decompressed, texts
 from ._issues import Issue, IssueCode, ParseError, Severity
 from ._layout import EVERYTHING, Selection, skipped_folder
 from ._model import JsonPath, render_path
-from ._prefilter import can_split, elb_candidates
+from ._prefilter import can_split, elb_candidates, skippable
 from ._reports import keys_beside_records, not_a_record, too_many_issues
 from ._scanner import Found, Scanner
 from ._sources import S3Url, resolve
@@ -422,7 +422,8 @@ def _events_scanned(
     plain: Iterable[bytes], source: str, collector: _Collector
 ) -> Iterator[Event]:
     """Events of decompressed bytes, read value by value in bounded memory."""
-    for found in Scanner(texts(plain, source, collector.report), source):
+    skip = skippable if collector.elb_only and can_split() else None
+    for found in Scanner(texts(plain, source, collector.report), source, skip=skip):
         if isinstance(found, Issue):
             collector.report(found)
         else:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import attrs
@@ -92,9 +92,22 @@ class _TooBig(Exception):  # noqa: N818 - a signal between two methods
 class Scanner:
     """Iterate over the values in a text given as chunks of ``str``."""
 
-    def __init__(self, chunks: Iterable[str], source: str) -> None:
-        """Read *chunks* in order; *source* names the input in issues."""
+    def __init__(
+        self,
+        chunks: Iterable[str],
+        source: str,
+        *,
+        skip: Callable[[str], bool] | None = None,
+    ) -> None:
+        """
+        Read *chunks* in order; *source* names the input in issues.
+
+        *skip*, if given, tells which records of a ``Records`` list need not
+        be decoded: their text is valid JSON, and they are left out anyway.
+        Each is given as an empty object.
+        """
         self._chunks = iter(chunks)
+        self._skip = skip
         self.source = source
         self.buf = ""
         self.pos = 0
@@ -451,8 +464,12 @@ class Scanner:
             self._minified = self.buf.startswith(_MINIFIED_BOUNDARY, found)
         if self._base + stop <= self._fast_refused or stop - self.pos > MAX_VALUE:
             return None
+        text = self.buf[self.pos : stop]
+        if self._skip is not None and self._skip(text):
+            self.pos = stop
+            return {}
         try:
-            value = orjson.loads(self.buf[self.pos : stop])
+            value = orjson.loads(text)
         except orjson.JSONDecodeError:
             self._fast_refused = self._base + stop
             return None

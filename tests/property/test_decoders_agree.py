@@ -159,10 +159,14 @@ class TestDecodersAgree:
 
 
 class TestLargeFilesAgree:
-    @pytest.mark.parametrize("indent", [None, 1])
-    def test_a_file_over_the_whole_file_limit(self, tmp_path, indent):
+    @pytest.mark.parametrize(
+        ("indent", "size"), [(None, 4500), (1, 4500), (None, 8500)]
+    )
+    def test_a_file_over_the_whole_file_limit(self, tmp_path, indent, size):
         """Past 4 MiB, split by msgspec or scanned: the same events and issues."""
-        filler = [other(n=i, pad="x" * 1000) for i in range(4500)]
+        filler = [other(n=i, pad="x" * 1000) for i in range(size)]
+        filler[10]["deep"] = json.loads("[" * 300 + "]" * 300)
+        filler[20]["big"] = 7777777
         records = [
             *filler[:2000],
             elb(eventID="bad", awsRegion=5),
@@ -174,6 +178,8 @@ class TestLargeFilesAgree:
         text = json.dumps(
             {"Records": records}, indent=indent, separators=separators
         ).encode()
+        text = text.replace(b"7777777", b"1e400", 1)
+        assert b"1e400" in text
         assert len(text) > elbtrail._readers.WHOLE_FILE_LIMIT
         path = tmp_path / "big.json.gz"
         path.write_bytes(gzip.compress(text))
@@ -201,11 +207,15 @@ class TestLargeFilesAgree:
                     result.records,
                 )
             )
-        # A delivered (one-line) file is split at once with the fast extra.
-        assert (["fast", "fast"] if indent is None else []) == split
+        # A delivered (one-line) file of up to 8 MiB is split at once with
+        # the fast extra; others are scanned.
+        assert (["fast", "fast"] if (indent, size) == (None, 4500) else []) == split
         assert results[0] == results[1] == results[2]
         events, issues, count = results[0]
-        assert (3, 4503) == (len(events), count)
+        assert (3, size + 3) == (len(events), count)
+        # Values of other services' records are not looked at: no bad-number.
+        assert 2 == len(issues)
+        assert not any("1e400" in text for text, *_ in issues)
         opening = text.rfind(b"{", 0, text.index(b'"bad"'))
         assert [text.count(b"\n", 0, opening) + 1] == [
             line for _, record, line, _ in issues if record == 2000
