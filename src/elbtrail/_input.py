@@ -221,7 +221,9 @@ def texts(
     reported = False
     for chunk in itertools.chain([first], iterator):
         text = decoder.decode(chunk)
-        if _LONE_SURROGATE.search(text):
+        # Invalid bytes become lone surrogates: ASCII text (which Python
+        # knows without looking) has none.
+        if not text.isascii() and _LONE_SURROGATE.search(text):
             if not reported:
                 reported = True
                 report(
