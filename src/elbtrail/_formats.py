@@ -225,7 +225,8 @@ def _embedded(
         yield from _classify(value, path, line, tuple(numbers), source, depth + 1)
         return
     for found in Scanner([text], source):
-        if isinstance(found, Issue):
+        if not isinstance(found, Found):  # an issue: this scanner skips nothing
+            assert isinstance(found, Issue)
             yield attrs.evolve(
                 found,
                 path=_within(render_path(path), found.path),

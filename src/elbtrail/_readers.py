@@ -424,10 +424,12 @@ def _events_scanned(
     """Events of decompressed bytes, read value by value in bounded memory."""
     skip = skippable if collector.elb_only and can_split() else None
     for found in Scanner(texts(plain, source, collector.report), source, skip=skip):
-        if isinstance(found, Issue):
-            collector.report(found)
-        else:
+        if isinstance(found, Found):
             yield from collector.feed(records_in(found, source), source)
+        elif isinstance(found, Issue):
+            collector.report(found)
+        else:  # SKIPPED: counted, never decoded
+            collector.records += 1
 
 
 def _events_of_input(

@@ -34,7 +34,7 @@ from ._tolerant import TolerantParser, Unrecoverable, junk_end
 #: orjson at a safe version, or ``None`` (tests set it to ``None``).
 orjson: Any = _safe_orjson
 
-__all__ = ["MAX_VALUE", "Found", "Scanner"]
+__all__ = ["MAX_VALUE", "SKIPPED", "Found", "Scanner"]
 
 _WS = re.compile(r"[ \t\n\r]*")
 _RECORDS_HEAD = re.compile(r'\{\s*(?P<quote>"?)Records(?P=quote)\s*:\s*(?=\[)')
@@ -61,6 +61,19 @@ _KEEP = 256
 # Characters at the end of a slice within which a decoder error may be the
 # slice's cut, not damage ("tr" of a cut "true").
 _CUT_SLACK = 16
+
+
+class _Skipped:
+    """The type of `SKIPPED`."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "SKIPPED"
+
+
+#: What the scanner gives for a record its *skip* function chose.
+SKIPPED = _Skipped()
 
 
 @attrs.frozen
@@ -104,7 +117,7 @@ class Scanner:
 
         *skip*, if given, tells which records of a ``Records`` list need not
         be decoded: their text is valid JSON, and they are left out anyway.
-        Each is given as an empty object.
+        Each is given as `SKIPPED`.
         """
         self._chunks = iter(chunks)
         self._skip = skip
@@ -439,7 +452,7 @@ class Scanner:
         if match is not None:
             self.pos = match.start() + (self.buf[match.start()] == "\n")
 
-    def _decode_record_fast(self) -> Any:
+    def _decode_record_fast(self) -> Any:  # a record, SKIPPED or None
         """
         Decode a record of a ``Records`` list with orjson, or return ``None``.
 
@@ -467,7 +480,7 @@ class Scanner:
         text = self.buf[self.pos : stop]
         if self._skip is not None and self._skip(text):
             self.pos = stop
-            return {}
+            return SKIPPED
         try:
             value = orjson.loads(text)
         except orjson.JSONDecodeError:
@@ -480,7 +493,7 @@ class Scanner:
 
     # -- the document ----------------------------------------------------------
 
-    def __iter__(self) -> Iterator[Found | Issue]:
+    def __iter__(self) -> Iterator[Found | Issue | _Skipped]:
         """Yield every value found, and an issue for everything that was not."""
         if not self._skip_ws():
             yield Issue(
@@ -505,7 +518,7 @@ class Scanner:
             else:
                 yield self._skip_junk()
 
-    def _top_value(self) -> Iterator[Found | Issue]:
+    def _top_value(self) -> Iterator[Found | Issue | _Skipped]:
         line, column = self._where(self.pos)
         start = self._base + self.pos
         try:
@@ -528,7 +541,7 @@ class Scanner:
         value, repairs = result
         yield Found(value, "", line, column, False, tuple(repairs))  # noqa: FBT003
 
-    def _members(self, line: int, column: int) -> Iterator[Found | Issue]:
+    def _members(self, line: int, column: int) -> Iterator[Found | Issue | _Skipped]:
         """
         Read a large top-level object member by member.
 
@@ -622,7 +635,7 @@ class Scanner:
             in_list=False,
         )
 
-    def _records_file(self) -> Iterator[Found | Issue]:
+    def _records_file(self) -> Iterator[Found | Issue | _Skipped]:
         head = _RECORDS_HEAD.match(self.buf, self.pos)
         assert head is not None
         line = self._where(self.pos)[0]
@@ -703,7 +716,9 @@ class Scanner:
         if match is not None:
             self.pos = match.start() + 1
 
-    def _items(self, prefix: JsonPath, *, in_records: bool) -> Iterator[Found | Issue]:
+    def _items(
+        self, prefix: JsonPath, *, in_records: bool
+    ) -> Iterator[Found | Issue | _Skipped]:
         self.pos += 1
         index = 0
         expect_item = True
@@ -765,7 +780,9 @@ class Scanner:
             if indent is None:
                 indent = column - 1
             value = self._decode_record_fast() if in_records else None
-            if value is not None:
+            if value is SKIPPED:
+                yield SKIPPED
+            elif value is not None:
                 yield Found(value, path, line, column, in_records)
             else:
                 try:
