@@ -29,6 +29,7 @@ from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
 from ._actions import Api
+from ._decoders import holds
 from ._event import Event, parse_event
 from ._issues import Issue
 from ._touched import touched_resources
@@ -324,18 +325,13 @@ def _loads(text: str) -> Any:
 
 
 def _has_nonfinite(value: Any) -> bool:
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        cls = item.__class__
-        if cls is float:
-            if item != item or item in (float("inf"), float("-inf")):  # noqa: PLR0124 - NaN
-                return True
-        elif cls is dict:
-            stack.extend(item.values())
-        elif cls is list:
-            stack.extend(item)
-    return False
+    return holds(value, _nonfinite)
+
+
+def _nonfinite(value: Any) -> bool:
+    return value.__class__ is float and (
+        value != value or value in (float("inf"), float("-inf"))  # noqa: PLR0124 - NaN
+    )
 
 
 # -- events to columns --------------------------------------------------------------

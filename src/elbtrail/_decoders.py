@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+from collections.abc import Callable
 from typing import Any
 
 from ._issues import Issue, IssueCode, Severity
@@ -27,6 +28,7 @@ __all__ = [
     "bad_constant",
     "bad_numbers",
     "fingerprint",
+    "holds",
     "holds_bad_number",
     "marks",
     "number",
@@ -180,19 +182,28 @@ class Decoder:
         return value
 
 
-def holds_bad_number(value: Any) -> bool:
-    """Whether a decoded *value* holds a bad number marked by `Decoder`."""
+def holds(value: Any, test: Callable[[Any], bool]) -> bool:
+    """Whether a decoded *value* holds a scalar for which *test* is true."""
     stack = [value]
     while stack:
         current = stack.pop()
         kind = current.__class__
-        if kind is _BadNumber:
-            return True
         if kind is dict:
             stack.extend(current.values())
         elif kind is list:
             stack.extend(current)
+        elif test(current):
+            return True
     return False
+
+
+def holds_bad_number(value: Any) -> bool:
+    """Whether a decoded *value* holds a bad number marked by `Decoder`."""
+    return holds(value, _is_bad_number)
+
+
+def _is_bad_number(value: Any) -> bool:
+    return value.__class__ is _BadNumber
 
 
 def bad_numbers(

@@ -818,17 +818,11 @@ def _build_structurer(cls: type[Model]) -> _Structurer:
         extra: dict[str, Any] | None = None
         for key, value in data.items():
             spec = specs_get(key)
+            hook = None
             if spec is not None:
                 if value.__class__ is spec[1]:
                     values[spec[0]] = value
                     continue
-                if value is None:
-                    if verbatim is None:
-                        verbatim = {}
-                    verbatim[key] = None
-                    continue
-                name = spec[0]
-                typed = spec[2](value, (path, key), issues)
             else:
                 hook = hooks_get(key)
                 if hook is None:
@@ -836,11 +830,16 @@ def _build_structurer(cls: type[Model]) -> _Structurer:
                         extra = {}
                     extra[key] = value
                     continue
-                if value is None:
-                    if verbatim is None:
-                        verbatim = {}
-                    verbatim[key] = None
-                    continue
+            if value is None:
+                if verbatim is None:
+                    verbatim = {}
+                verbatim[key] = None
+                continue
+            if hook is None:
+                assert spec is not None
+                name = spec[0]
+                typed = spec[2](value, (path, key), issues)
+            else:
                 name = hook[0]
                 typed = hook[1](value, data, (path, key), issues)
             if typed is _BAD:
