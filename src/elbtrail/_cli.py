@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import IO, Any, TextIO
 
-from . import _cli_follow, _pool
+from . import _cli_follow
 from ._actions import Api, actions
 from ._cli_export import add_export_arguments, export
 from ._event import Event
@@ -126,6 +126,35 @@ def _time(value: datetime | None) -> str:
     return format_canonical(value) if value is not None else ""
 
 
+def _read_by_workers(
+    args: argparse.Namespace,
+    tally: Tally,
+    count: Callable[[Iterator[Event | Issue]], None],
+    read: Callable[[Sequence[str]], Iterator[Event | Issue]],
+    progress: _Progress,
+) -> bool:
+    """Count the local files in worker processes; ``False`` if not worth it."""
+    # Imported here: multiprocessing would add to every one-process run.
+    from . import _pool  # noqa: PLC0415
+
+    jobs = args.jobs or _pool.usable_cores()
+    if jobs < 2:  # one worker would only add a process
+        return False
+    try:
+        return _pool.summarize(
+            args.paths,
+            jobs=jobs,
+            elb_only=not args.all,
+            dedupe=args.dedupe,
+            window=_reading_options(args),
+            tally=tally,
+            in_process=lambda path: count(read([path])),
+            progress=progress.update,
+        )
+    except _pool.PathError as error:
+        raise _UsageError(str(error)) from None
+
+
 def _summary(
     args: argparse.Namespace,
     items: Iterator[Event | Issue],
@@ -134,7 +163,6 @@ def _summary(
     progress: _Progress,
 ) -> int:
     tally = Tally()
-    jobs = args.jobs or _pool.usable_cores()
 
     def count(items: Iterator[Event | Issue]) -> None:
         add = tally.add
@@ -147,22 +175,7 @@ def _summary(
             else:
                 issues.append(item)
 
-    pooled = False
-    if jobs > 1:
-        try:
-            pooled = _pool.summarize(
-                args.paths,
-                jobs=jobs,
-                elb_only=not args.all,
-                dedupe=args.dedupe,
-                window=_reading_options(args),
-                tally=tally,
-                in_process=lambda path: count(read([path])),
-                progress=progress.update,
-            )
-        except _pool.PathError as error:
-            raise _UsageError(str(error)) from None
-    if not pooled:
+    if args.jobs == 1 or not _read_by_workers(args, tally, count, read, progress):
         count(items)
     tally.write(
         out,

@@ -69,7 +69,9 @@ class FilePart(NamedTuple):
     #: (index among the file's events, eventID, labels if counted) of every
     #: event with a text eventID, in order.
     keys: list[tuple[int, str, Labels | None]]
+    #: An error that stopped the reading, and whether it came on opening.
     error: OSError | None = None
+    at_open: bool = False
 
 
 class Options(NamedTuple):
@@ -92,6 +94,7 @@ def read_file(path: str, options: Options) -> FilePart:
     last: datetime | None = None
     # Duplicates are decided by the parent, across files.
     stream = iter_events(path, elb_only=options.elb_only, on_issue=issues.append)
+    index = -1
     try:
         for index, event in enumerate(stream):
             label: Labels | None = None
@@ -109,8 +112,9 @@ def read_file(path: str, options: Options) -> FilePart:
             if event_id.__class__ is str:
                 keys.append((index, event_id, label))
     except OSError as error:
-        # Only opening raises: read errors are issues.
-        return FilePart(0, [], [], None, None, [], error)
+        # Opening a file raises; reading it reports issues instead.
+        at_open = index < 0 and not stream.records and not issues
+        return FilePart(0, [], [], None, None, [], error, at_open=at_open)
     kept = [i for i in issues if i.code is not IssueCode.DUPLICATE_RECORD]
     return FilePart(stream.records, kept, list(counts.items()), first, last, keys)
 
@@ -212,12 +216,15 @@ class _Pool:
             return None
 
     def close(self, *, abort: bool) -> None:
-        executor, self.executor = self.executor, None
+        """Let the workers go; with *abort*, end them where they are."""
+        executor = self.executor
         if executor is None:
             return
         if not abort:
             executor.shutdown(wait=True)
+            self.executor = None
             return
+        self.executor = None
         # Python before 3.14 has no way to end the workers but their processes.
         processes = list(getattr(executor, "_processes", {}).values())
         executor.shutdown(wait=False, cancel_futures=True)
@@ -345,7 +352,7 @@ def summarize(
         plan.append(entries)
     if len(files) < 2:
         return False
-    pool = _Pool(jobs)
+    pool = _Pool(min(jobs, len(files)))
     try:
         parts = _parts(pool, files, options)
         scopes: list[_Dedupe] = []
@@ -357,10 +364,10 @@ def summarize(
             scopes.append(scope)
             _merge(path, planned, parts, scope, tally, progress)
         _decide(pool, scopes, files, options, tally, dedupe=dedupe)
+        pool.close(abort=False)
     except BaseException:
         pool.close(abort=True)
         raise
-    pool.close(abort=False)
     return True
 
 
@@ -384,7 +391,8 @@ def _merge(
             raise PathError(msg)
         part = next(parts)
         if part.error is not None:
-            if named:
+            if named or not part.at_open:
+                # As one process stops on an error it cannot report.
                 msg = f"cannot read {path!r}: {part.error.strerror or part.error}"
                 raise PathError(msg)
             tally.issues.append(_unreadable(name, part.error))

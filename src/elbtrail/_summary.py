@@ -59,6 +59,8 @@ class Tally:
 
     def __init__(self) -> None:
         self.counts: Counter[Labels] = Counter()
+        # Action labels by (eventName, apiVersion), all they depend on.
+        self._actions: dict[tuple[str | None, str | None], str] = {}
         self.first: datetime | None = None
         self.last: datetime | None = None
         self.duplicates = 0
@@ -66,8 +68,22 @@ class Tally:
 
     def add(self, event: Event) -> None:
         """Count *event*."""
-        self.counts[labels(event)] += 1
-        self.span(event.event_time, event.event_time)
+        key = (event.event_name, event.api_version)
+        action = self._actions.get(key)
+        if action is None:
+            action = self._actions[key] = action_label(event)
+        self.counts[
+            action,
+            principal_label(event),
+            event.aws_region or "(no region)",
+            event.error_code,
+        ] += 1
+        when = event.event_time
+        if when is not None:
+            if self.first is None or when < self.first:
+                self.first = when
+            if self.last is None or when > self.last:
+                self.last = when
 
     def span(self, first: datetime | None, last: datetime | None) -> None:
         """
