@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 from tests.conftest import CORPUS, upload_tree, write_trail
 
-from elbtrail import _readers
+from elbtrail import _pool, _readers
 from elbtrail._cli import main
 from elbtrail._pool import usable_cores
 
@@ -115,6 +115,22 @@ class TestSameOutput:
         """Two workers and one per core print what one process prints."""
         one = summary(capsys, "-j", "1", str(tree), *options)
         assert one == summary(capsys, "-j", "2", str(tree), *options)
+
+    def test_workers_do_the_reading(self, capsys, tree, monkeypatch):
+        """With workers, the command reads no file itself (unless one dies)."""
+        one = summary(capsys, "-j", "1", str(tree))
+
+        # Workers import their own copies; only the command's are replaced
+        # (pickled by name, they still name the workers' functions).
+        for name in ("read_files", "fingerprints", "read_file"):
+
+            def not_here(*args: object) -> None:
+                raise AssertionError(args)
+
+            not_here.__module__, not_here.__qualname__ = _pool.__name__, name
+            monkeypatch.setattr(_pool, name, not_here)
+
+        assert one == summary(capsys, "-j", "2", str(tree))
 
     def test_one_worker_per_core(self, capsys, tree):
         """auto (and 0) use every usable core, with the same output."""

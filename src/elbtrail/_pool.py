@@ -19,7 +19,7 @@ import os
 import signal
 from collections import OrderedDict, deque
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime
 from pathlib import Path
@@ -131,11 +131,14 @@ def fingerprints(
     wanted = set(indexes)
     found: dict[int, bytes] = {}
     stream = iter_events(path, elb_only=options.elb_only)
-    for index, event in enumerate(stream):
-        if index in wanted:
-            found[index] = fingerprint(event.to_dict())
-            if len(found) == len(wanted):
-                break
+    try:
+        for index, event in enumerate(stream):
+            if index in wanted:
+                found[index] = fingerprint(event.to_dict())
+                if len(found) == len(wanted):
+                    break
+    except OSError:
+        pass  # gone since the first reading: its events match nothing
     return found
 
 
@@ -211,8 +214,9 @@ class _Pool:
         try:
             with _sigint_blocked():
                 return self.executor.submit(function, *args)
-        except BrokenProcessPool:
-            self.executor = None
+        except (BrokenProcessPool, OSError):
+            # No worker could be started (or one died): the files are read here.
+            self.close(abort=True)
             return None
 
     def close(self, *, abort: bool) -> None:
@@ -240,7 +244,7 @@ def _result(future: Future[Any] | None, fallback: Callable[[], Any]) -> Any:
     if future is not None:
         try:
             return future.result()
-        except BrokenProcessPool:
+        except (BrokenProcessPool, CancelledError):
             pass
     # A worker crashed (or was killed): read here, as one process would.
     return fallback()
@@ -442,13 +446,19 @@ def _decide(
             lambda p=path, i=indexes: fingerprints(p, options, i),  # type: ignore[misc]
         )
         found.update(((number, index), mark) for index, mark in marks.items())
+
+    def mark_of(event: tuple[int, int, Labels | None]) -> Any:
+        # A file changed since its first reading may lack the event: then
+        # it is itself, equal to no other.
+        return found.get((event[0], event[1]), event)
+
     for scope in scopes:
-        tables: dict[int, dict[bytes, Any]] = {}
+        tables: dict[int, dict[Any, Any]] = {}
         for table, holder, event in scope.again:
             if holder is not None:
-                tables[table] = {found[holder[0], holder[1]]: holder}
+                tables[table] = {mark_of(holder): holder}
             marks = tables[table]
-            mark = found[event[0], event[1]]
+            mark = mark_of(event)
             if mark not in marks:
                 marks[mark] = event
                 continue
