@@ -175,8 +175,9 @@ def _context() -> multiprocessing.context.BaseContext:
     """The forkserver method where there is one (fork is unsafe beside threads)."""
     if "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")
-        # Workers fork from a server that has imported elbtrail once.
-        context.set_forkserver_preload([__name__])
+        # Workers fork from a server that has imported elbtrail once, with
+        # the per-action models that every worker would otherwise load.
+        context.set_forkserver_preload([__name__, "elbtrail.classic", "elbtrail.v2"])
         return context
     return multiprocessing.get_context("spawn")
 
