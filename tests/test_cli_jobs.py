@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import ctypes
 import gzip
@@ -323,39 +324,72 @@ class TestFailures:
         )
 
     def test_ctrl_c_stops_every_process(self, tmp_path, classic_create):
-        """Ctrl-C: exit status 130, no traceback, and no worker left behind."""
-        records = []
-        for number in range(3000):
-            record = copy.deepcopy(classic_create)
-            record["eventID"] = f"{number}-{uuid.uuid4()}"
-            records.append(record)
-        gz(tmp_path / "000.json.gz", records)
-        data = (tmp_path / "000.json.gz").read_bytes()
-        for number in range(1, 40):
-            (tmp_path / f"{number:03d}.json.gz").write_bytes(data)
-        token = f"ELBTRAIL_TEST_{uuid.uuid4().hex}"
-        child = subprocess.Popen(
-            [sys.executable, "-m", "elbtrail", "summary", "-j", "2", str(tmp_path)],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            env={**os.environ, token: "1"},
-            start_new_session=True,
-        )
+        """Ctrl-C: exit status 130, nothing printed, and no worker left behind."""
+        token, child = _busy_command(tmp_path, classic_create)
         try:
-            # The command, the fork server (or none) and two workers.
-            assert _wait_for(lambda: len(_marked(token)) >= 3), "no workers started"
-            time.sleep(0.3)
             os.killpg(child.pid, signal.SIGINT)  # as a terminal does
             out, err = child.communicate(timeout=60)
         finally:
-            if child.poll() is None:
-                child.kill()
-                child.wait()
+            _end(child)
 
-        assert 130 == child.returncode
-        assert b"" == out
-        assert b"Traceback" not in err
-        assert _wait_for(lambda: not _marked(token)), "a worker was left running"
+        assert (130, b"", b"") == (child.returncode, out, err)
+        assert [] == _left_running(token)
+
+    def test_workers_end_with_a_killed_command(self, tmp_path, classic_create):
+        """A command killed outright leaves no worker waiting for work."""
+        token, child = _busy_command(tmp_path, classic_create)
+        try:
+            child.kill()
+            child.communicate(timeout=60)
+        finally:
+            _end(child)
+
+        assert [] == _left_running(token)
+
+
+def _busy_command(
+    folder: Path, record: dict[str, Any]
+) -> tuple[str, subprocess.Popen[bytes]]:
+    """A summary with two workers, a few seconds of reading, under way."""
+    records = []
+    for number in range(3000):
+        one = copy.deepcopy(record)
+        one["eventID"] = f"{number}-{uuid.uuid4()}"
+        records.append(one)
+    gz(folder / "000.json.gz", records)
+    data = (folder / "000.json.gz").read_bytes()
+    for number in range(1, 40):
+        (folder / f"{number:03d}.json.gz").write_bytes(data)
+    token = f"ELBTRAIL_TEST_{uuid.uuid4().hex}"
+    child = subprocess.Popen(
+        [sys.executable, "-m", "elbtrail", "summary", "-j", "2", str(folder)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, token: "1"},
+        start_new_session=True,
+    )
+    # The command, the fork server (or none) and two workers.
+    if not _wait_for(lambda: len(_marked(token)) >= 3):
+        _end(child)
+        pytest.fail("no workers started")
+    time.sleep(0.3)
+    return token, child
+
+
+def _left_running(token: str) -> list[int]:
+    """The processes still marked with *token* after a while, now ended."""
+    _wait_for(lambda: not _marked(token), seconds=10)
+    left = _marked(token)
+    for pid in left:
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+    return left
+
+
+def _end(child: subprocess.Popen[bytes]) -> None:
+    if child.poll() is None:
+        child.kill()
+        child.wait()
 
 
 def _marked(token: str) -> list[int]:

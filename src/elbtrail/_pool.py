@@ -17,6 +17,7 @@ import math
 import multiprocessing
 import os
 import signal
+import threading
 from collections import OrderedDict, deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
@@ -142,9 +143,22 @@ def fingerprints(
     return found
 
 
-def _quiet_worker() -> None:
-    """Ctrl-C is for the parent, which ends the workers itself."""
+def _start_worker() -> None:
+    """
+    Leave Ctrl-C to the command, and end with it.
+
+    The command ends its workers on Ctrl-C; killed (``kill``, out of
+    memory), it cannot, and a worker waiting for work would wait forever.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        threading.Thread(target=_end_with, args=(parent,), daemon=True).start()
+
+
+def _end_with(parent: multiprocessing.process.BaseProcess) -> None:
+    parent.join()  # until the command has gone
+    os._exit(1)
 
 
 def poolable(path: str) -> bool:
@@ -205,7 +219,7 @@ class _Pool:
     def __init__(self, jobs: int) -> None:
         self.jobs = jobs
         self.executor: ProcessPoolExecutor | None = ProcessPoolExecutor(
-            max_workers=jobs, mp_context=_context(), initializer=_quiet_worker
+            max_workers=jobs, mp_context=_context(), initializer=_start_worker
         )
 
     def submit(self, function: Callable[..., Any], *args: Any) -> Future[Any] | None:
