@@ -264,6 +264,22 @@ def _process(argv: list[str]) -> tuple[float, float]:
     return cpu, wall
 
 
+def _parallel_check() -> float:
+    """Wall time of two busy processes at once over one alone (median of 3)."""
+    busy = [sys.executable, "-c", "sum(range(30_000_000))"]
+    ratios = []
+    for _ in range(3):
+        start = time.perf_counter()
+        subprocess.run(busy, check=True)
+        one = time.perf_counter() - start
+        start = time.perf_counter()
+        pair = [subprocess.Popen(busy) for _ in range(2)]
+        for child in pair:
+            child.wait()
+        ratios.append((time.perf_counter() - start) / one)
+    return statistics.median(ratios)
+
+
 def whole_process(root: Path, records: int, rounds: int) -> None:
     """``elbtrail summary TREE`` against a plain orjson script, as processes."""
     adopted = _adopt_orphans()
@@ -290,6 +306,11 @@ def whole_process(root: Path, records: int, rounds: int) -> None:
             results[name].append(_process(argv))
     base = results["plain orjson script"]
     print(f"\nWhole processes, a tree of {records:,} records (files of 2,000):\n")
+    print(
+        "Cores free for the measurement: two busy processes at once took "
+        f"{_parallel_check():.2f}x the wall time of one (1.00x: two cores "
+        "free; 2.00x: one)\n"
+    )
     if not adopted:
         print("(not Linux: the CPU time of --jobs 2 misses its workers)\n")
     print("| command | CPU s | wall s | CPU ratio (min-max) | wall ratio (min-max) |")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import TextIO
 
@@ -161,9 +161,3 @@ def _write_counter(out: TextIO, title: str, counter: Counter[str]) -> None:
         f"  {shown[key]:<{width}}  {count:>6}\n"
         for key, count in sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))
     )
-
-
-def merge_counts(tally: Tally, counts: Iterable[tuple[Labels, int]]) -> None:
-    """Add counts made elsewhere (a worker process) to *tally*."""
-    for key, number in counts:
-        tally.counts[key] += number
