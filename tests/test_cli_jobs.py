@@ -358,7 +358,8 @@ def _busy_command(
         records.append(one)
     gz(folder / "000.json.gz", records)
     data = (folder / "000.json.gz").read_bytes()
-    for number in range(1, 40):
+    # Enough to read for seconds, however fast reading becomes.
+    for number in range(1, 80):
         (folder / f"{number:03d}.json.gz").write_bytes(data)
     token = f"ELBTRAIL_TEST_{uuid.uuid4().hex}"
     child = subprocess.Popen(
