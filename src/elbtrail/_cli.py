@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import csv
 import difflib
+import functools
 import io
 import itertools
 import json
@@ -12,7 +13,6 @@ import os
 import re
 import sys
 import time
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -24,10 +24,11 @@ from ._cli_export import add_export_arguments, export
 from ._event import Event
 from ._history_cli import add_parser as add_history_parser
 from ._history_cli import history as history_command
-from ._issues import Issue, ParseError
+from ._issues import Issue, IssueCode, ParseError
 from ._readers import iter_events
 from ._sorting import sorted_values
 from ._sources import is_s3_url
+from ._summary import Tally, action_label, principal_label
 from ._terminal import csv_cell, json_text, printable
 from ._timestamps import format_canonical, parse_timestamp, shifted
 from ._touched import TouchedResource, touched_resources
@@ -39,8 +40,6 @@ _EXIT_ISSUES = 1
 _EXIT_USAGE = 2
 # What a shell reports for a command stopped by Ctrl-C (128 + SIGINT).
 _EXIT_INTERRUPTED = 130
-
-_API_LABELS = {"2012-06-01": "Classic", "2015-12-01": "v2"}
 
 
 class _UsageError(Exception):
@@ -123,96 +122,71 @@ def _read_all(
         yield from pending
 
 
-def _principal(event: Event) -> str:
-    identity = event.user_identity
-    if identity is None:
-        return "(no identity)"
-    name = identity.principal or "(unknown)"
-    return f"{name} ({identity.type})" if identity.type else name
-
-
-def _action_label(event: Event) -> str:
-    api = _API_LABELS.get(event.api_version or "")
-    if api is None:
-        action = event.action
-        api = _API_LABELS.get(action.api.value) if action is not None else None
-    name = event.event_name or "(no eventName)"
-    return f"{name} [{api}]" if api else name
-
-
 def _time(value: datetime | None) -> str:
     return format_canonical(value) if value is not None else ""
 
 
-def _print_counter(out: TextIO, title: str, counter: Counter[str]) -> None:
-    out.write(f"\n{title}\n")
-    if not counter:
-        out.write("  (none)\n")
-        return
-    shown = {key: printable(key) for key in counter}
-    width = max(len(k) for k in shown.values())
-    out.writelines(
-        f"  {shown[key]:<{width}}  {count:>6}\n"
-        for key, count in sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))
-    )
+def _read_by_workers(
+    args: argparse.Namespace,
+    tally: Tally,
+    count: Callable[[Iterator[Event | Issue]], None],
+    read: Callable[[Sequence[str]], Iterator[Event | Issue]],
+    progress: _Progress,
+) -> bool:
+    """Count the local files in worker processes; ``False`` if not worth it."""
+    # Imported here: multiprocessing would add to every one-process run.
+    from . import _pool  # noqa: PLC0415
+
+    jobs = args.jobs or _pool.usable_cores()
+    if jobs < 2:  # one worker would only add a process
+        return False
+    try:
+        return _pool.summarize(
+            args.paths,
+            jobs=jobs,
+            elb_only=not args.all,
+            dedupe=args.dedupe,
+            window=_reading_options(args),
+            tally=tally,
+            in_process=lambda path: count(read([path])),
+            progress=progress.update,
+        )
+    except _pool.PathError as error:
+        raise _UsageError(str(error)) from None
 
 
 def _summary(
-    args: argparse.Namespace, items: Iterator[Event | Issue], out: TextIO
+    args: argparse.Namespace,
+    items: Iterator[Event | Issue],
+    out: TextIO,
+    read: Callable[[Sequence[str]], Iterator[Event | Issue]],
+    progress: _Progress,
 ) -> int:
-    actions: Counter[str] = Counter()
-    principals: Counter[str] = Counter()
-    regions: Counter[str] = Counter()
-    errors: Counter[str] = Counter()
-    issues: list[Issue] = []
-    duplicates = 0
-    first: datetime | None = None
-    last: datetime | None = None
-    count = 0
-    for item in items:
-        if isinstance(item, Issue):
-            if item.code == _DUPLICATE:
-                duplicates += 1
+    tally = Tally()
+
+    def count(items: Iterator[Event | Issue]) -> None:
+        add = tally.add
+        issues = tally.issues
+        for item in items:
+            if not isinstance(item, Issue):
+                add(item)
+            elif item.code is IssueCode.DUPLICATE_RECORD:
+                tally.duplicates += 1
             else:
                 issues.append(item)
-            continue
-        count += 1
-        actions[_action_label(item)] += 1
-        principals[_principal(item)] += 1
-        regions[item.aws_region or "(no region)"] += 1
-        if item.error_code is not None:
-            errors[item.error_code] += 1
-        if item.event_time is not None:
-            first = item.event_time if first is None else min(first, item.event_time)
-            last = item.event_time if last is None else max(last, item.event_time)
-    kind = "events" if not args.all else "events (all services)"
-    out.write(printable(f"{count} {kind} in {', '.join(args.paths)}") + "\n")
-    if duplicates:
-        counted = (
-            "counted once" if args.dedupe else "each counted; --dedupe counts once"
-        )
-        out.write(
-            f"Duplicates: {duplicates} record(s) delivered more than once ({counted})\n"
-        )
-    if first is not None and last is not None:
-        out.write(f"Time span: {_time(first)} .. {_time(last)}\n")
-    _print_counter(out, "Actions", actions)
-    _print_counter(out, "Principals", principals)
-    _print_counter(out, "Regions", regions)
-    _print_counter(out, "Error codes", errors)
-    out.write(f"\nIssues ({len(issues)})\n")
-    out.writelines(
-        f"  {printable(_issue_text(issue))}\n" for issue in issues[: args.max_issues]
+
+    if args.jobs == 1 or not _read_by_workers(args, tally, count, read, progress):
+        count(items)
+    tally.write(
+        out,
+        paths=args.paths,
+        all_services=args.all,
+        dedupe=args.dedupe,
+        max_issues=args.max_issues,
+        issue_text=_issue_text,
     )
-    if len(issues) > args.max_issues:
-        out.write(f"  ... and {len(issues) - args.max_issues} more (elbtrail check)\n")
-    if not issues:
-        out.write("  (none)\n")
     return _EXIT_OK
 
-
-#: The code of the notice for a record delivered a second time.
-_DUPLICATE = "duplicate-record"
 
 # The library's messages name its keyword arguments; the command line has
 # options for them.
@@ -368,9 +342,9 @@ def _resource_cell(event: Event, *, full: bool) -> str:
 def _row(event: Event, *, full: bool = False) -> list[str]:
     return [
         _time(event.event_time),
-        _action_label(event),
+        action_label(event),
         _resource_cell(event, full=full),
-        _principal(event),
+        principal_label(event),
         event.aws_region or "",
         event.source_ip_address or "",
         event.error_code or "",
@@ -608,6 +582,15 @@ def _parser() -> argparse.ArgumentParser:
     )
     common(summary, dedupe=True)
     summary.add_argument(
+        "-j",
+        "--jobs",
+        type=_jobs,
+        default=1,
+        metavar="N",
+        help="read files in N worker processes; 0 or auto: one per usable core "
+        "(default 1: one process)",
+    )
+    summary.add_argument(
         "--max-issues",
         type=int,
         default=20,
@@ -668,6 +651,20 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _jobs(text: str) -> int:
+    """``--jobs``: a count of processes, or 0 / ``auto`` for one per core."""
+    if text.strip().lower() == "auto":
+        return 0
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        msg = f"expected a number of processes, 0 or auto, got {text!r}"
+        raise argparse.ArgumentTypeError(msg)
+    return value
+
+
 def _window_options(sub: argparse.ArgumentParser) -> None:
     sub.add_argument("--since", metavar="T", help="at or after this time")
     sub.add_argument("--until", metavar="T", help="at or before this time")
@@ -701,7 +698,6 @@ def _history(
 
 
 _COMMANDS = {
-    "summary": _summary,
     "events": _events,
     "check": _check,
     "export": export,
@@ -760,15 +756,19 @@ def _main(argv: Sequence[str] | None) -> int:
     progress = _Progress(sys.stderr)
     stdin: IO[bytes] = getattr(sys.stdin, "buffer", None) or io.BytesIO()
     try:
-        items = _read_all(
-            args.paths,
+        read = functools.partial(
+            _read_all,
             elb_only=not args.all,
             dedupe=args.dedupe,
             stdin=stdin,
             progress=progress,
             window=_reading_options(args),
         )
-        status = _COMMANDS[args.command](args, items, out)
+        items = read(args.paths)
+        if args.command == "summary":
+            status = _summary(args, items, out, read, progress)
+        else:
+            status = _COMMANDS[args.command](args, items, out)
     except _UsageError as error:
         progress.done()
         parser.exit(_EXIT_USAGE, printable(f"elbtrail: error: {error}") + "\n")
