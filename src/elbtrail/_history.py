@@ -27,6 +27,7 @@ from typing import Any
 import attrs
 
 from ._appliers import APPLIERS, Applier, Replay
+from ._config_items import BaselineEntry
 from ._describe import describe, plain
 from ._event import Event
 from ._model import Model
@@ -265,20 +266,23 @@ class History:
         self,
         changes: list[Change],
         attempts: list[Call],
-        baseline: Mapping[str, ResourceState],
-        baseline_time: datetime | None,
+        baseline: list[BaselineEntry],
         skipped: int,
+        notices: list[str] | None = None,
     ) -> None:
         """Use `History.from_events`."""
         self._changes = changes
         self._attempts = attempts
-        self._baseline_time = baseline_time
         #: Number of records with no event time or no readable request.
         self.skipped = skipped
+        #: What was decided about the baseline: each configuration item left
+        #: out (another resource type, or a later item of a resource), and why.
+        self.notices: tuple[str, ...] = tuple(notices or ())
         timelines: dict[str, tuple[list[datetime], list[ResourceState | None]]] = {}
-        for rid, state in baseline.items():
-            assert baseline_time is not None
-            timelines[rid] = ([baseline_time], [state])
+        # A resource's baseline comes before its changes: calls before it
+        # were not applied to it.
+        for entry in baseline:
+            timelines[entry.id] = ([entry.time], [entry.state])
         for change in changes:
             times, states = timelines.setdefault(change.resource, ([], []))
             times.append(change.call.time)
@@ -301,37 +305,51 @@ class History:
             events: Events in any order, for example `elbtrail.iter_events`
                 over a folder or a stream; events of other services, read-only
                 calls and records delivered twice are ignored.
-            baseline: The state at *baseline_time*, as the AWS CLI or boto3
-                prints it: one mapping or several, holding any of
+            baseline: The state of some or all resources at a known time:
+                ``describe-*`` output as the AWS CLI or boto3 prints it (one
+                mapping or several, holding any of
                 ``LoadBalancerDescriptions``, ``LoadBalancers``,
                 ``Listeners``, ``Rules``, ``TargetGroups``, ``TrustStores``,
                 ``TagDescriptions`` and, by resource, ``Targets``, ``Tags``
-                and ``Attributes`` (the shape `Snapshot.describe` returns).
-                Resources it names are then known in full from that moment.
+                and ``Attributes``: the shape `Snapshot.describe` returns),
+                or AWS Config configuration items (one item, the output of
+                ``get-resource-config-history`` or
+                ``batch-get-resource-config``, or a snapshot or history file
+                Config delivered to S3). Resources it names are known in
+                full from its time; calls before that time do not change them.
             baseline_time: When the baseline was taken; events before it are
-                ignored. Required with *baseline*.
+                ignored. Required with ``describe-*`` output. Configuration
+                items carry their own ``configurationItemCaptureTime``, and
+                each resource starts from its own item's time unless
+                *baseline_time* is given.
 
         Raises:
-            ValueError: If *baseline* is given without a readable
-                *baseline_time*.
+            ValueError: If *baseline* holds ``describe-*`` output without a
+                readable *baseline_time*, or a configuration item that cannot
+                be read (the message names the item and what is wrong).
+            TypeError: If *baseline* is not made of JSON objects, or a
+                ``describe-*`` item has no name or ARN.
         """
-        from ._baseline import baseline_states  # noqa: PLC0415 - rarely used
+        from ._baseline import read_baseline  # noqa: PLC0415 - rarely used
 
         since: datetime | None = None
-        states: dict[str, ResourceState] = {}
-        if baseline is not None:
+        entries: list[BaselineEntry] = []
+        notices: list[str] = []
+        if baseline_time is not None:
             since = (
                 parse_timestamp(baseline_time)
                 if isinstance(baseline_time, str)
-                else baseline_time
+                else _moment(baseline_time)
             )
             if since is None:
                 msg = (
-                    "History.from_events: a baseline needs its baseline_time "
+                    "History.from_events: baseline_time is not a time "
                     f"(got {baseline_time!r}); no history was built"
                 )
                 raise ValueError(msg)
-            states = baseline_states(baseline, since)
+        if baseline is not None:
+            entries, notices = read_baseline(baseline, since)
+        starts = {entry.id: entry.time for entry in entries}
         # Only what applying needs is kept until the calls are sorted: the
         # call's summary, its applier and its typed parameters and response.
         pending: list[tuple[tuple[datetime, int, str], Call, Applier, Any]] = []
@@ -362,31 +380,47 @@ class History:
             pending.append((_sort_key(time, event), call, applier, response))
         del seen
         pending.sort(key=lambda item: item[0])
-        replay = Replay(states)
+        replay = Replay()
         changes: list[Change] = []
         attempts: list[Call] = []
+        installed = 0
         for _, call, applier, response in pending:
             if call.error_code is not None:
                 attempts.append(call)
                 continue
+            # Baseline states of this moment or before come first.
+            while installed < len(entries) and entries[installed].time <= call.time:
+                entry = entries[installed]
+                installed += 1
+                if entry.state is None:
+                    replay.states.pop(entry.id, None)
+                else:
+                    replay.states[entry.id] = entry.state
             replay.now = call.time
             replay.effects.clear()
             applier(replay, call.request, response)
-            changes.extend(
-                Change(
-                    call=call,
-                    resource=rid,
-                    kind=kind,
-                    before=before,
-                    after=after,
-                    known=known,
-                    note=note,
+            for rid, kind, before, after, known, note in replay.effects:
+                start = starts.get(rid)
+                if start is not None and call.time < start:
+                    # The resource starts from its baseline, which already
+                    # holds what this call did to it.
+                    replay.states.pop(rid, None)
+                    continue
+                if note.startswith("created") and _no_op(before, after):
+                    continue
+                changes.append(
+                    Change(
+                        call=call,
+                        resource=rid,
+                        kind=kind,
+                        before=before,
+                        after=after,
+                        known=known,
+                        note=note,
+                    )
                 )
-                for rid, kind, before, after, known, note in replay.effects
-                if not (note.startswith("created") and _no_op(before, after))
-            )
         del pending
-        return cls(changes, attempts, states, since, skipped)
+        return cls(changes, attempts, entries, skipped, notices)
 
     def at(self, when: datetime | str) -> Snapshot:
         """
