@@ -596,13 +596,25 @@ def _v2_delete_load_balancer(r: Replay, req: Any, _resp: Any) -> None:
 
 def _v2_security_groups(r: Replay, req: Any, resp: Any) -> None:
     groups = getattr(resp, "security_group_ids", None) or req.security_groups
-    if isinstance(req.load_balancer_arn, str) and groups is not None:
-        r.update(
-            LoadBalancerState,
-            req.load_balancer_arn,
-            note="security groups set",
-            description={"SecurityGroups": list(groups)},
+    if not isinstance(req.load_balancer_arn, str) or groups is None:
+        return
+    description: dict[str, Any] = {"SecurityGroups": list(groups)}
+    enforce = (
+        getattr(
+            resp, "enforce_security_group_inbound_rules_on_private_link_traffic", None
         )
+        or req.enforce_security_group_inbound_rules_on_private_link_traffic
+    )
+    if enforce is not None:
+        description["EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic"] = str(
+            enforce
+        )
+    r.update(
+        LoadBalancerState,
+        req.load_balancer_arn,
+        note="security groups set",
+        description=description,
+    )
 
 
 def _v2_subnets(r: Replay, req: Any, resp: Any) -> None:
@@ -615,6 +627,9 @@ def _v2_subnets(r: Replay, req: Any, resp: Any) -> None:
     address_type = getattr(resp, "ip_address_type", None)
     if address_type is not None:
         description["IpAddressType"] = str(address_type)
+    prefix = getattr(resp, "enable_prefix_for_ipv6_source_nat", None)
+    if prefix is not None:
+        description["EnablePrefixForIpv6SourceNat"] = str(prefix)
     r.update(
         LoadBalancerState,
         req.load_balancer_arn,
@@ -633,6 +648,25 @@ def _v2_ip_address_type(r: Replay, req: Any, resp: Any) -> None:
             note="IP address type set",
             description={"IpAddressType": str(value)},
         )
+
+
+def _v2_ip_pools(r: Replay, req: Any, resp: Any) -> None:
+    arn = req.load_balancer_arn
+    if not isinstance(arn, str):
+        return
+    pools = getattr(resp, "ipam_pools", None)
+    if pools is not None:
+        r.update(
+            LoadBalancerState,
+            arn,
+            note="IPAM pools set",
+            description={"IpamPools": _aws(pools)},
+        )
+    elif req.remove_ipam_pools:
+        # The response names no pool once every pool is removed.
+        r.update(LoadBalancerState, arn, note="IPAM pools removed", drop=("IpamPools",))
+    else:
+        r.update(LoadBalancerState, arn, note="IPAM pools set", partial=True)
 
 
 def _v2_attributes(
@@ -862,6 +896,8 @@ def _v2_trust_store(note: str) -> Callable[[Replay, Any, Any], None]:
                 id=store.trust_store_arn,
                 description=frozen_json(_aws(store)),
                 tags=frozen_json(_tags(req.tags)) if created else current.tags,
+                attributes=current.attributes,
+                revocations=() if created else current.revocations,
                 complete=created or current.complete,
                 since=r.now,
             ),
@@ -870,6 +906,79 @@ def _v2_trust_store(note: str) -> Callable[[Replay, Any, Any], None]:
         )
 
     return apply
+
+
+def _v2_add_revocations(r: Replay, req: Any, resp: Any) -> None:
+    arn = req.trust_store_arn
+    if not isinstance(arn, str):
+        return
+    added = [
+        _aws(x)
+        for x in getattr(resp, "trust_store_revocations", None) or ()
+        if x.revocation_id is not None
+    ]
+    ids = ", ".join(str(x["RevocationId"]) for x in added)
+    note = f"revocations added: {ids}" if added else "revocations added"
+    state, _ = r.get(TrustStoreState, arn)
+    total = state.description.get("TotalRevokedEntries")
+    if getattr(resp, "trust_store_revocations", None) is None:
+        # Without the response, what was added and how much is not known.
+        r.update(
+            TrustStoreState,
+            arn,
+            note=note,
+            partial=True,
+            revocations=None,
+            drop=("TotalRevokedEntries",),
+        )
+        return
+    count = sum(x.get("NumberOfRevokedEntries") or 0 for x in added)
+    description = {}
+    if isinstance(total, int):
+        description["TotalRevokedEntries"] = total + count
+    revocations = (
+        None if state.revocations is None else (*state.revocations, *frozen_json(added))
+    )
+    r.update(
+        TrustStoreState,
+        arn,
+        note=note,
+        description=description,
+        revocations=revocations,
+    )
+
+
+def _v2_remove_revocations(r: Replay, req: Any, _resp: Any) -> None:
+    arn = req.trust_store_arn
+    if not isinstance(arn, str):
+        return
+    gone = set(req.revocation_ids or ())
+    note = "revocations removed: " + ", ".join(str(i) for i in req.revocation_ids or ())
+    state, _ = r.get(TrustStoreState, arn)
+    if state.revocations is None:
+        # How many entries the removed lists held is not known.
+        r.update(
+            TrustStoreState,
+            arn,
+            note=note,
+            partial=True,
+            drop=("TotalRevokedEntries",),
+        )
+        return
+    removed = [x for x in state.revocations if x.get("RevocationId") in gone]
+    kept = tuple(x for x in state.revocations if x.get("RevocationId") not in gone)
+    description = {}
+    total = state.description.get("TotalRevokedEntries")
+    if isinstance(total, int):
+        count = sum(x.get("NumberOfRevokedEntries") or 0 for x in removed)
+        description["TotalRevokedEntries"] = total - count
+    r.update(
+        TrustStoreState,
+        arn,
+        note=note,
+        description=description,
+        revocations=kept,
+    )
 
 
 def _v2_delete_trust_store(r: Replay, req: Any, _resp: Any) -> None:
@@ -916,6 +1025,7 @@ APPLIERS: Mapping[tuple[Api, str], Applier] = {
     (Api.V2, "SetSecurityGroups"): _v2_security_groups,
     (Api.V2, "SetSubnets"): _v2_subnets,
     (Api.V2, "SetIpAddressType"): _v2_ip_address_type,
+    (Api.V2, "ModifyIpPools"): _v2_ip_pools,
     (Api.V2, "ModifyLoadBalancerAttributes"): _v2_attributes(
         LoadBalancerState, "load_balancer_arn"
     ),
@@ -942,4 +1052,6 @@ APPLIERS: Mapping[tuple[Api, str], Applier] = {
     (Api.V2, "CreateTrustStore"): _v2_trust_store("created"),
     (Api.V2, "ModifyTrustStore"): _v2_trust_store("modified"),
     (Api.V2, "DeleteTrustStore"): _v2_delete_trust_store,
+    (Api.V2, "AddTrustStoreRevocations"): _v2_add_revocations,
+    (Api.V2, "RemoveTrustStoreRevocations"): _v2_remove_revocations,
 }

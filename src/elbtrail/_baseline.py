@@ -122,6 +122,7 @@ def baseline_states(
     attributes: dict[str, Any] = {}
     targets: dict[str, list[Any]] = {}
     rule_listeners: dict[str, str] = {}
+    revocations: dict[str, list[Any]] = {}
     for part in parts:
         for key, id_field, cls in _LISTS:
             for index, item in enumerate(part.get(key) or ()):
@@ -145,6 +146,7 @@ def baseline_states(
         attributes.update(part.get("Attributes") or {})
         targets.update(part.get("Targets") or {})
         rule_listeners.update(part.get("RuleListeners") or {})
+        revocations.update(part.get("TrustStoreRevocations") or {})
     for rid, state in list(states.items()):
         extra: dict[str, Any] = {"tags": frozen_json(tags.get(rid, {}))}
         if rid in attributes:
@@ -155,6 +157,8 @@ def baseline_states(
             extra["certificates"] = tuple(
                 c["CertificateArn"] for c in state.description.get("Certificates") or ()
             )
+        if isinstance(state, TrustStoreState) and rid in revocations:
+            extra["revocations"] = frozen_json(revocations[rid])
         if isinstance(state, RuleState):
             extra["listener_arn"] = rule_listeners.get(rid) or _listener_of(rid)
         states[rid] = attrs.evolve(state, **extra)

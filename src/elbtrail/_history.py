@@ -223,6 +223,7 @@ class Snapshot:
         ``Rules`` (without default rules), ``TargetGroups`` and ``TrustStores``
         (the ELBv2 ``describe-*`` answers), and, by resource name or ARN,
         ``Targets`` (the ``Target`` objects of ``describe-target-health``),
+        ``TrustStoreRevocations`` (as ``describe-trust-store-revocations``),
         ``Tags`` (key to value) and ``Attributes`` (key to value; Classic
         attributes in their nested shape). Fields the trail never revealed
         are absent, not invented; tags appear only where they are known in
