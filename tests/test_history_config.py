@@ -422,3 +422,81 @@ def test_item_order_never_changes_the_history(order, when):
     )
 
     assert expected.at(when).describe() == shuffled.at(when).describe()
+
+
+class TestCommandLine:
+    def run(self, *args: str) -> int:
+        from elbtrail._cli import main  # noqa: PLC0415
+
+        return main(list(args))
+
+    def test_baseline_file_completes_a_resource(self, capsys, tmp_path):
+        """--baseline reads a Config file, gzip as Config delivers it."""
+        import gzip  # noqa: PLC0415
+
+        path = tmp_path / "snapshot.json.gz"
+        path.write_bytes(gzip.compress((DATA / "snapshot-eu-west-1.json").read_bytes()))
+
+        status = self.run(
+            "history",
+            str(SAMPLES),
+            "--baseline",
+            str(path),
+            "--at",
+            "2026-03-15T12:00:00Z",
+            "--resource",
+            "billing-legacy",
+            "--format",
+            "json",
+        )
+
+        assert 0 == status
+        captured = capsys.readouterr()
+        (lb,) = json.loads(captured.out)["LoadBalancerDescriptions"]
+        assert "vpc-0d4c3b2a1f0e9d8c7" == lb["VPCId"]
+        assert "'AWS::EC2::SecurityGroup' is not one the history follows" in (
+            captured.err
+        )
+
+    def test_bad_baseline_is_a_usage_error(self, capsys, tmp_path):
+        """A baseline that cannot be read: exit status 2, saying which and why."""
+        item = copy.deepcopy(snapshot_item("shop-frontend"))
+        item["configuration"] = "{broken"
+        path = tmp_path / "items.json"
+        path.write_text(json.dumps({"configurationItems": [item]}), encoding="utf-8")
+        missing = tmp_path / "none.json"
+
+        assert 2 == self.run("history", str(SAMPLES), "--baseline", str(path))
+        assert "configuration is text that is not JSON" in capsys.readouterr().err
+        assert 2 == self.run("history", str(SAMPLES), "--baseline", str(missing))
+        assert f"--baseline {missing}: " in capsys.readouterr().err
+        assert 2 == self.run("history", str(SAMPLES), "--baseline-time", "2026-03-15")
+        assert "--baseline-time needs --baseline" in capsys.readouterr().err
+
+    def test_describe_output_with_its_time(self, capsys, tmp_path):
+        """--baseline with describe-* output takes --baseline-time."""
+        path = tmp_path / "describe.json"
+        path.write_text(
+            json.dumps({"LoadBalancerDescriptions": [{"LoadBalancerName": "x"}]}),
+            encoding="utf-8",
+        )
+
+        status = self.run(
+            "history",
+            str(SAMPLES),
+            "--baseline",
+            str(path),
+            "--baseline-time",
+            "2026-03-15T00:00:00Z",
+            "--at",
+            "2026-03-15T01:00:00Z",
+            "--format",
+            "json",
+        )
+
+        assert 0 == status
+        names = [
+            d["LoadBalancerName"]
+            for d in json.loads(capsys.readouterr().out)["LoadBalancerDescriptions"]
+        ]
+        assert "x" in names
