@@ -500,3 +500,39 @@ class TestCommandLine:
             for d in json.loads(capsys.readouterr().out)["LoadBalancerDescriptions"]
         ]
         assert "x" in names
+
+
+def about(described: dict[str, Any], ids: set[str]) -> dict[str, Any]:
+    """The parts of a described snapshot about *ids*."""
+    out: dict[str, Any] = {}
+    for key, value in described.items():
+        if isinstance(value, dict):
+            out[key] = {k: v for k, v in value.items() if k in ids}
+        else:
+            out[key] = [
+                i
+                for i in value
+                if (
+                    i.get("ListenerArn")
+                    or i.get("LoadBalancerArn")
+                    or i.get("LoadBalancerName")
+                )
+                in ids
+            ]
+    return out
+
+
+@given(st.lists(st.integers(0, 10_000), max_size=30))
+def test_calls_before_a_capture_time_never_change_its_item(picks):
+    """Whatever calls come before an item's time, the state then is the item's."""
+    events = samples()
+    chosen = [events[i % len(events)] for i in picks]
+    baseline = load("snapshot-eu-west-1.json")
+    alone = History.from_events([], baseline=baseline)
+
+    history = History.from_events(chosen, baseline=baseline)
+
+    ids = {"billing-legacy", LB, LISTENER}
+    for when in ("2026-03-15T06:00:14Z", "2026-03-15T06:00:16Z"):
+        expected = about(alone.at(when).describe(), ids)
+        assert expected == about(history.at(when).describe(), ids)
