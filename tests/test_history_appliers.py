@@ -610,7 +610,11 @@ class TestLoadBalancerNetwork:
             ),
         )
 
-        assert not history.changes()[-1].known
+        change = history.changes()[-1]
+        assert not change.known
+        # The old zones are not kept as if they were still the zones.
+        assert "AvailabilityZones" not in v2(history, "LoadBalancers", LB)
+        assert "AvailabilityZones" in {f.name for f in change.fields}
 
     def test_set_ip_address_type(self):
         """SetIpAddressType sets IpAddressType."""
@@ -1114,3 +1118,71 @@ def test_revocations_round_trip_through_a_baseline():
     again = History.from_events([], baseline=described, baseline_time=change.call.time)
 
     assert described == again.at(change.call.time).describe()
+
+
+class TestModifyWithoutAResponse:
+    """CloudTrail leaves out responses above 100 KB; the request still says much."""
+
+    def test_modify_target_group(self):
+        """The health-check fields named take their values; the change is partial."""
+        history = replay(
+            *v2_create(),
+            call(
+                "ModifyTargetGroup",
+                {
+                    "targetGroupArn": TG,
+                    "healthCheckPath": "/status",
+                    "healthCheckIntervalSeconds": 10,
+                },
+                api=V2,
+            ),
+        )
+
+        group = v2(history, "TargetGroups", TG)
+        assert "/status" == group["HealthCheckPath"]
+        assert 10 == group["HealthCheckIntervalSeconds"]
+        assert "TargetGroupArn" in group
+        change = history.changes()[-1]
+        assert not change.known
+        assert {"HealthCheckPath", "HealthCheckIntervalSeconds"} == set(fields(change))
+
+    def test_modify_listener(self):
+        """The listener's named fields change; its certificate list becomes unknown."""
+        history = replay(
+            *v2_create(),
+            call(
+                "ModifyListener",
+                {
+                    "listenerArn": LISTENER,
+                    "port": 8443,
+                    "certificates": [{"certificateArn": CERT_2}],
+                },
+                api=V2,
+            ),
+        )
+
+        listener = v2(history, "Listeners", LISTENER)
+        assert 8443 == listener["Port"]
+        assert [{"CertificateArn": CERT_2}] == listener["Certificates"]
+        change = history.changes()[-1]
+        assert not change.known
+        assert history.at(change.call.time)[LISTENER].certificates is None
+
+    def test_modify_rule(self):
+        """The rule's conditions change; the change is partial."""
+        history = replay(
+            *v2_create(),
+            call(
+                "ModifyRule",
+                {
+                    "ruleArn": RULE_1,
+                    "conditions": [{"field": "path-pattern", "values": ["/z"]}],
+                },
+                api=V2,
+            ),
+        )
+
+        rule = v2(history, "Rules", RULE_1)
+        assert [{"Field": "path-pattern", "Values": ["/z"]}] == rule["Conditions"]
+        assert "10" == rule["Priority"]
+        assert not history.changes()[-1].known

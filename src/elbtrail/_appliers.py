@@ -636,6 +636,9 @@ def _v2_subnets(r: Replay, req: Any, resp: Any) -> None:
         note="subnets set",
         partial=zones is None,
         description=description,
+        # Without the response the new zones are not known: the old ones
+        # are not kept as if they were.
+        drop=("AvailabilityZones",) if zones is None else (),
     )
 
 
@@ -734,10 +737,32 @@ def _v2_create_listener(r: Replay, req: Any, resp: Any) -> None:
         _listener_state(r, listener, "created", req)
 
 
+def _requested(req: Any, arn_field: str) -> dict[str, Any]:
+    """The fields a modify call names, in the API's casing, without the ARN."""
+    fields: dict[str, Any] = _aws(req)
+    fields.pop(arn_field, None)
+    return fields
+
+
 def _v2_modify_listener(r: Replay, req: Any, resp: Any) -> None:
     listener = _first(getattr(resp, "listeners", None))
     if listener is not None:
         _listener_state(r, listener, "modified", req)
+    elif isinstance(req.listener_arn, str):
+        # Without the response, the fields named take their new values; what
+        # the service changed with them (a protocol's certificates) is not
+        # known, nor is the list of certificates if the default one changed.
+        extra: dict[str, Any] = {}
+        if req.certificates:
+            extra["certificates"] = None
+        r.update(
+            ListenerState,
+            req.listener_arn,
+            note="modified",
+            partial=True,
+            description=_requested(req, "ListenerArn"),
+            **extra,
+        )
 
 
 def _v2_delete_listener(r: Replay, req: Any, _resp: Any) -> None:
@@ -787,8 +812,19 @@ def _v2_create_rule(r: Replay, req: Any, resp: Any) -> None:
 
 
 def _v2_modify_rule(r: Replay, req: Any, resp: Any) -> None:
-    for rule in getattr(resp, "rules", None) or ():
+    rules = getattr(resp, "rules", None)
+    for rule in rules or ():
         _rule_state(r, rule, "modified", req)
+    if not rules and isinstance(req.rule_arn, str):
+        description = _requested(req, "RuleArn")
+        description.pop("ResetTransforms", None)
+        r.update(
+            RuleState,
+            req.rule_arn,
+            note="modified",
+            partial=True,
+            description=description,
+        )
 
 
 def _v2_set_rule_priorities(r: Replay, req: Any, resp: Any) -> None:
@@ -825,16 +861,25 @@ def _v2_create_target_group(r: Replay, req: Any, resp: Any) -> None:
     )
 
 
-def _v2_modify_target_group(r: Replay, _req: Any, resp: Any) -> None:
+def _v2_modify_target_group(r: Replay, req: Any, resp: Any) -> None:
     group = _first(getattr(resp, "target_groups", None))
-    if group is None or not isinstance(group.target_group_arn, str):
-        return
-    r.update(
-        TargetGroupState,
-        group.target_group_arn,
-        note="modified",
-        description=_group_description(group),
-    )
+    if group is not None and isinstance(group.target_group_arn, str):
+        r.update(
+            TargetGroupState,
+            group.target_group_arn,
+            note="modified",
+            description=_group_description(group),
+        )
+    elif isinstance(req.target_group_arn, str):
+        # Without the response, the health-check fields named take their new
+        # values; what the service changed with them is not known.
+        r.update(
+            TargetGroupState,
+            req.target_group_arn,
+            note="modified",
+            partial=True,
+            description=_requested(req, "TargetGroupArn"),
+        )
 
 
 def _v2_delete_target_group(r: Replay, req: Any, _resp: Any) -> None:
