@@ -472,6 +472,16 @@ class TestProperties:
             when = f"2026-03-15T08:0{second}:00Z"
             assert expected.at(when).describe() == actual.at(when).describe()
 
+    @given(elbtrail_events())
+    def test_a_call_gives_back_its_request(self, event):
+        """A call keeps its request compactly, and gives back an equal model."""
+        call = History.from_events([event]).changes() or [None]
+        summary = elbtrail.Call.of(event, datetime(2026, 1, 1, tzinfo=timezone.utc))
+
+        assert event.request_parameters == summary.request
+        if call[0] is not None:
+            assert event.request_parameters == call[0].call.request
+
     @given(st.lists(elbtrail_events(errors=False), max_size=12))
     def test_any_valid_events_build_a_history(self, events):
         """Any events, of any action with any parameters, build a history."""

@@ -41,6 +41,17 @@ it:
 - A Classic call naming a load balancer that does not exist fails with a
   server error (500) in moto; AWS answers ``LoadBalancerNotFound``, so the
   test records that answer without sending the call.
+- moto accepts a second policy of one name, a policy that does not exist
+  on a listener, and deleting a policy in use; AWS refuses each
+  (``DuplicatePolicyName``, ``PolicyNotFound``,
+  ``InvalidConfigurationRequest``), so the test records that answer
+  without sending the call.
+- moto keeps backend-server policies only for an instance port some
+  listener sends to, so the test sets them on that port.
+- Listener certificates are not compared: ``describe()`` has no
+  ``describe-listener-certificates`` answer, and moto takes the first
+  certificate added to an HTTP listener as its default. The unit tests of
+  ``test_history_appliers.py`` check them.
 """
 
 from __future__ import annotations
@@ -54,6 +65,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import boto3
+import botocore
 import botocore.exceptions
 from hypothesis import settings
 from hypothesis import strategies as st
@@ -142,6 +154,10 @@ class ElbMachine(RuleBasedStateMachine):
             )["Subnet"]["SubnetId"]
             for i, zone in enumerate(["us-east-1a", "us-east-1b"], start=1)
         ]
+        # A third zone's subnet, for SetSubnets.
+        self.spare_subnet = self.ec2.create_subnet(
+            VpcId=self.vpc, CidrBlock="10.0.3.0/24", AvailabilityZone="us-east-1c"
+        )["Subnet"]["SubnetId"]
         self.groups = [
             self.ec2.create_security_group(
                 GroupName=f"g{i}", Description="lb", VpcId=self.vpc
@@ -184,9 +200,47 @@ class ElbMachine(RuleBasedStateMachine):
             return False
         return any(listener["Port"] == port for listener in found)
 
-    def fail(self, action: str, code: str, message: str, **params: Any) -> None:
+    def fail(
+        self,
+        action: str,
+        code: str,
+        message: str,
+        api: str = "2015-12-01",
+        **params: Any,
+    ) -> None:
         """Record a failure AWS would answer where moto would not fail."""
-        self.call(action=action, api="2015-12-01", _error=(code, message), **params)
+        self.call(action=action, api=api, _error=(code, message), **params)
+
+    def instance_port(self, name: str) -> int:
+        """The instance port of a Classic load balancer's port 80 listener."""
+        try:
+            (lb,) = self.elb.describe_load_balancers(LoadBalancerNames=[name])[
+                "LoadBalancerDescriptions"
+            ]
+        except botocore.exceptions.ClientError:
+            return 80
+        ports = [
+            d["Listener"]["InstancePort"]
+            for d in lb["ListenerDescriptions"]
+            if d["Listener"]["LoadBalancerPort"] == 80
+        ]
+        return ports[0] if ports else 80
+
+    def classic_policies(self, name: str) -> tuple[set[str], set[str]] | None:
+        """A Classic load balancer's policy names, and those in use; or None."""
+        try:
+            (lb,) = self.elb.describe_load_balancers(LoadBalancerNames=[name])[
+                "LoadBalancerDescriptions"
+            ]
+        except botocore.exceptions.ClientError:
+            return None
+        policies = lb["Policies"]
+        names = {p["PolicyName"] for p in policies["AppCookieStickinessPolicies"]}
+        names |= {p["PolicyName"] for p in policies["LBCookieStickinessPolicies"]}
+        names |= set(policies["OtherPolicies"])
+        used = {n for d in lb["ListenerDescriptions"] for n in d["PolicyNames"]}
+        used |= {n for d in lb["BackendServerDescriptions"] for n in d["PolicyNames"]}
+        return names, used
 
     def call(
         self,
@@ -406,6 +460,39 @@ class ElbMachine(RuleBasedStateMachine):
             Attributes=[{"Key": "idle_timeout.timeout_seconds", "Value": seconds}],
         )
 
+    @rule(lb=load_balancers, dualstack=st.booleans())
+    def set_ip_address_type(self, lb: str, dualstack: bool) -> None:
+        self.call(
+            "2015-12-01",
+            "SetIpAddressType",
+            LoadBalancerArn=lb,
+            IpAddressType="dualstack" if dualstack else "ipv4",
+        )
+
+    @rule(lb=load_balancers, pick=st.sampled_from([(0, 1), (0, 2), (1, 2)]))
+    def set_subnets(self, lb: str, pick: tuple[int, int]) -> None:
+        subnets = [*self.subnets, self.spare_subnet]
+        self.call(
+            "2015-12-01",
+            "SetSubnets",
+            LoadBalancerArn=lb,
+            Subnets=[subnets[i] for i in pick],
+        )
+
+    @rule(listener=listeners, enabled=st.booleans())
+    def modify_listener_attributes(self, listener: str, enabled: bool) -> None:
+        self.call(
+            "2015-12-01",
+            "ModifyListenerAttributes",
+            ListenerArn=listener,
+            Attributes=[
+                {
+                    "Key": "routing.http.response.server.enabled",
+                    "Value": str(enabled).lower(),
+                }
+            ],
+        )
+
     @rule(lb=load_balancers, both=st.booleans())
     def set_security_groups(self, lb: str, both: bool) -> None:
         groups = self.groups if both else self.groups[1:]
@@ -530,6 +617,110 @@ class ElbMachine(RuleBasedStateMachine):
             AvailabilityZones=["us-east-1b"],
         )
 
+    @rule(name=classics, policy=st.sampled_from(["sticky-lb", "sticky-app", "proxy"]))
+    def classic_create_policy(self, name: str, policy: str) -> None:
+        if policy == "sticky-lb":
+            action = "CreateLBCookieStickinessPolicy"
+            params: dict[str, Any] = {"CookieExpirationPeriod": 60}
+        elif policy == "sticky-app":
+            action = "CreateAppCookieStickinessPolicy"
+            params = {"CookieName": "SID"}
+        else:
+            action = "CreateLoadBalancerPolicy"
+            params = {
+                "PolicyTypeName": "ProxyProtocolPolicyType",
+                "PolicyAttributes": [
+                    {"AttributeName": "ProxyProtocol", "AttributeValue": "true"}
+                ],
+            }
+        found = self.classic_policies(name)
+        if found is not None and policy in found[0]:
+            # moto accepts a second policy of one name; AWS refuses it.
+            self.fail(
+                action,
+                "DuplicatePolicyName",
+                f"Policy {policy} already exists",
+                api="2012-06-01",
+                LoadBalancerName=name,
+                PolicyName=policy,
+                **params,
+            )
+            return
+        self.call(
+            "2012-06-01", action, LoadBalancerName=name, PolicyName=policy, **params
+        )
+
+    @rule(
+        name=classics,
+        policies=st.sampled_from([[], ["sticky-lb"], ["sticky-app"]]),
+        backend=st.booleans(),
+    )
+    def classic_set_policies(
+        self, name: str, policies: list[str], backend: bool
+    ) -> None:
+        if backend:
+            action = "SetLoadBalancerPoliciesForBackendServer"
+            # moto keeps backend policies only for a port a listener sends to.
+            params: dict[str, Any] = {
+                "InstancePort": self.instance_port(name),
+                "PolicyNames": ["proxy"] if policies else [],
+            }
+        else:
+            action = "SetLoadBalancerPoliciesOfListener"
+            params = {"LoadBalancerPort": 80, "PolicyNames": policies}
+        found = self.classic_policies(name)
+        if found is not None and not set(params["PolicyNames"]) <= found[0]:
+            # moto accepts a policy that does not exist; AWS refuses it.
+            self.fail(
+                action,
+                "PolicyNotFound",
+                "One or more specified policies were not found",
+                api="2012-06-01",
+                LoadBalancerName=name,
+                **params,
+            )
+            return
+        self.call("2012-06-01", action, LoadBalancerName=name, **params)
+
+    @rule(name=classics, policy=st.sampled_from(["sticky-lb", "sticky-app", "proxy"]))
+    def classic_delete_policy(self, name: str, policy: str) -> None:
+        found = self.classic_policies(name)
+        if found is not None and policy in found[1]:
+            # moto deletes a policy in use; AWS refuses.
+            self.fail(
+                "DeleteLoadBalancerPolicy",
+                "InvalidConfigurationRequest",
+                f"Policy {policy} is in use",
+                api="2012-06-01",
+                LoadBalancerName=name,
+                PolicyName=policy,
+            )
+            return
+        self.call(
+            "2012-06-01",
+            "DeleteLoadBalancerPolicy",
+            LoadBalancerName=name,
+            PolicyName=policy,
+        )
+
+    @rule(name=classics, both=st.booleans())
+    def classic_security_groups(self, name: str, both: bool) -> None:
+        self.call(
+            "2012-06-01",
+            "ApplySecurityGroupsToLoadBalancer",
+            LoadBalancerName=name,
+            SecurityGroups=self.groups if both else self.groups[1:],
+        )
+
+    @rule(name=classics, attach=st.booleans())
+    def classic_subnets(self, name: str, attach: bool) -> None:
+        action = (
+            "AttachLoadBalancerToSubnets" if attach else "DetachLoadBalancerFromSubnets"
+        )
+        self.call(
+            "2012-06-01", action, LoadBalancerName=name, Subnets=[self.subnets[1]]
+        )
+
     @rule(name=classics, key=TAG_KEYS, value=TAG_VALUES, add=st.booleans())
     def classic_tags(self, name: str, key: str, value: str, add: bool) -> None:
         if add:
@@ -587,6 +778,11 @@ class ElbMachine(RuleBasedStateMachine):
             out["Attributes"][arn] = _pairs(
                 v2.describe_target_group_attributes(TargetGroupArn=arn)["Attributes"]
             )
+        for listener in out["Listeners"]:
+            arn = listener["ListenerArn"]
+            out["Attributes"][arn] = _pairs(
+                v2.describe_listener_attributes(ListenerArn=arn)["Attributes"]
+            )
         for lb in out["LoadBalancers"]:
             arn = lb["LoadBalancerArn"]
             out["Attributes"][arn] = _pairs(
@@ -636,12 +832,9 @@ def _client_error(code: str, message: str, action: str) -> Exception:
 
 
 def _snake(action: str) -> str:
-    out = []
-    for index, char in enumerate(action):
-        if char.isupper() and index and not action[index - 1].isupper():
-            out.append("_")
-        out.append(char.lower())
-    return "".join(out)
+    # boto3's own names (CreateLBCookieStickinessPolicy is
+    # create_lb_cookie_stickiness_policy).
+    return botocore.xform_name(action)
 
 
 def _pairs(items: list[dict[str, Any]]) -> dict[str, Any]:
@@ -760,3 +953,42 @@ def test_history_matches_the_elb_api(aws):
         ElbMachine,
         settings=settings(max_examples=EXAMPLES, stateful_step_count=30),
     )
+
+
+def test_every_applied_call_moto_serves_matches_the_elb_api(aws):
+    """One fixed sequence through every call the machine can send, checked."""
+    global CLIENTS  # noqa: PLW0603 - the machine's clients, made once
+    CLIENTS = (boto3.client("ec2"), boto3.client("elb"), boto3.client("elbv2"))
+    machine = ElbMachine()
+    lb = machine.create_load_balancer("web", tags=True)
+    group = machine.create_target_group("web", 80)
+    listener = machine.create_listener(lb, group, 80)
+    machine.modify_listener_attributes(listener, enabled=False)
+    machine.modify_listener(listener, 81)
+    rule_arn = machine.create_rule(listener, group, "/a")
+    machine.set_rule_priority(rule_arn)
+    machine.modify_rule(rule_arn, "/c")
+    machine.set_subnets(lb, (0, 2))
+    machine.set_ip_address_type(lb, dualstack=True)
+    machine.set_security_groups(lb, both=True)
+    machine.targets(group, 1, register=True)
+    machine.snapshot()
+    name = machine.create_classic("web", 8080)
+    for policy in ("sticky-lb", "sticky-app", "proxy"):
+        machine.classic_create_policy(name, policy)
+    machine.classic_set_policies(name, ["sticky-lb"], backend=False)
+    machine.classic_set_policies(name, ["sticky-lb"], backend=True)
+    machine.classic_delete_policy(name, "sticky-app")
+    machine.classic_delete_policy(name, "sticky-lb")  # in use: refused
+    machine.classic_security_groups(name, both=False)
+    machine.classic_subnets(name, attach=True)
+    machine.snapshot()
+    machine.classic_subnets(name, attach=False)
+    machine.classic_set_policies(name, [], backend=True)
+    machine.delete_rule(rule_arn)
+    machine.delete_listener(listener)
+
+    machine.teardown()
+
+    failed = [r["eventName"] for r in machine.records if r.get("errorCode")]
+    assert ["DeleteLoadBalancerPolicy"] == failed

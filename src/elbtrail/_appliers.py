@@ -596,13 +596,25 @@ def _v2_delete_load_balancer(r: Replay, req: Any, _resp: Any) -> None:
 
 def _v2_security_groups(r: Replay, req: Any, resp: Any) -> None:
     groups = getattr(resp, "security_group_ids", None) or req.security_groups
-    if isinstance(req.load_balancer_arn, str) and groups is not None:
-        r.update(
-            LoadBalancerState,
-            req.load_balancer_arn,
-            note="security groups set",
-            description={"SecurityGroups": list(groups)},
+    if not isinstance(req.load_balancer_arn, str) or groups is None:
+        return
+    description: dict[str, Any] = {"SecurityGroups": list(groups)}
+    enforce = (
+        getattr(
+            resp, "enforce_security_group_inbound_rules_on_private_link_traffic", None
         )
+        or req.enforce_security_group_inbound_rules_on_private_link_traffic
+    )
+    if enforce is not None:
+        description["EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic"] = str(
+            enforce
+        )
+    r.update(
+        LoadBalancerState,
+        req.load_balancer_arn,
+        note="security groups set",
+        description=description,
+    )
 
 
 def _v2_subnets(r: Replay, req: Any, resp: Any) -> None:
@@ -615,12 +627,18 @@ def _v2_subnets(r: Replay, req: Any, resp: Any) -> None:
     address_type = getattr(resp, "ip_address_type", None)
     if address_type is not None:
         description["IpAddressType"] = str(address_type)
+    prefix = getattr(resp, "enable_prefix_for_ipv6_source_nat", None)
+    if prefix is not None:
+        description["EnablePrefixForIpv6SourceNat"] = str(prefix)
     r.update(
         LoadBalancerState,
         req.load_balancer_arn,
         note="subnets set",
         partial=zones is None,
         description=description,
+        # Without the response the new zones are not known: the old ones
+        # are not kept as if they were.
+        drop=("AvailabilityZones",) if zones is None else (),
     )
 
 
@@ -633,6 +651,25 @@ def _v2_ip_address_type(r: Replay, req: Any, resp: Any) -> None:
             note="IP address type set",
             description={"IpAddressType": str(value)},
         )
+
+
+def _v2_ip_pools(r: Replay, req: Any, resp: Any) -> None:
+    arn = req.load_balancer_arn
+    if not isinstance(arn, str):
+        return
+    pools = getattr(resp, "ipam_pools", None)
+    if pools is not None:
+        r.update(
+            LoadBalancerState,
+            arn,
+            note="IPAM pools set",
+            description={"IpamPools": _aws(pools)},
+        )
+    elif req.remove_ipam_pools:
+        # The response names no pool once every pool is removed.
+        r.update(LoadBalancerState, arn, note="IPAM pools removed", drop=("IpamPools",))
+    else:
+        r.update(LoadBalancerState, arn, note="IPAM pools set", partial=True)
 
 
 def _v2_attributes(
@@ -700,10 +737,32 @@ def _v2_create_listener(r: Replay, req: Any, resp: Any) -> None:
         _listener_state(r, listener, "created", req)
 
 
+def _requested(req: Any, arn_field: str) -> dict[str, Any]:
+    """The fields a modify call names, in the API's casing, without the ARN."""
+    fields: dict[str, Any] = _aws(req)
+    fields.pop(arn_field, None)
+    return fields
+
+
 def _v2_modify_listener(r: Replay, req: Any, resp: Any) -> None:
     listener = _first(getattr(resp, "listeners", None))
     if listener is not None:
         _listener_state(r, listener, "modified", req)
+    elif isinstance(req.listener_arn, str):
+        # Without the response, the fields named take their new values; what
+        # the service changed with them (a protocol's certificates) is not
+        # known, nor is the list of certificates if the default one changed.
+        extra: dict[str, Any] = {}
+        if req.certificates:
+            extra["certificates"] = None
+        r.update(
+            ListenerState,
+            req.listener_arn,
+            note="modified",
+            partial=True,
+            description=_requested(req, "ListenerArn"),
+            **extra,
+        )
 
 
 def _v2_delete_listener(r: Replay, req: Any, _resp: Any) -> None:
@@ -753,8 +812,19 @@ def _v2_create_rule(r: Replay, req: Any, resp: Any) -> None:
 
 
 def _v2_modify_rule(r: Replay, req: Any, resp: Any) -> None:
-    for rule in getattr(resp, "rules", None) or ():
+    rules = getattr(resp, "rules", None)
+    for rule in rules or ():
         _rule_state(r, rule, "modified", req)
+    if not rules and isinstance(req.rule_arn, str):
+        description = _requested(req, "RuleArn")
+        description.pop("ResetTransforms", None)
+        r.update(
+            RuleState,
+            req.rule_arn,
+            note="modified",
+            partial=True,
+            description=description,
+        )
 
 
 def _v2_set_rule_priorities(r: Replay, req: Any, resp: Any) -> None:
@@ -791,16 +861,25 @@ def _v2_create_target_group(r: Replay, req: Any, resp: Any) -> None:
     )
 
 
-def _v2_modify_target_group(r: Replay, _req: Any, resp: Any) -> None:
+def _v2_modify_target_group(r: Replay, req: Any, resp: Any) -> None:
     group = _first(getattr(resp, "target_groups", None))
-    if group is None or not isinstance(group.target_group_arn, str):
-        return
-    r.update(
-        TargetGroupState,
-        group.target_group_arn,
-        note="modified",
-        description=_group_description(group),
-    )
+    if group is not None and isinstance(group.target_group_arn, str):
+        r.update(
+            TargetGroupState,
+            group.target_group_arn,
+            note="modified",
+            description=_group_description(group),
+        )
+    elif isinstance(req.target_group_arn, str):
+        # Without the response, the health-check fields named take their new
+        # values; what the service changed with them is not known.
+        r.update(
+            TargetGroupState,
+            req.target_group_arn,
+            note="modified",
+            partial=True,
+            description=_requested(req, "TargetGroupArn"),
+        )
 
 
 def _v2_delete_target_group(r: Replay, req: Any, _resp: Any) -> None:
@@ -862,6 +941,8 @@ def _v2_trust_store(note: str) -> Callable[[Replay, Any, Any], None]:
                 id=store.trust_store_arn,
                 description=frozen_json(_aws(store)),
                 tags=frozen_json(_tags(req.tags)) if created else current.tags,
+                attributes=current.attributes,
+                revocations=() if created else current.revocations,
                 complete=created or current.complete,
                 since=r.now,
             ),
@@ -870,6 +951,79 @@ def _v2_trust_store(note: str) -> Callable[[Replay, Any, Any], None]:
         )
 
     return apply
+
+
+def _v2_add_revocations(r: Replay, req: Any, resp: Any) -> None:
+    arn = req.trust_store_arn
+    if not isinstance(arn, str):
+        return
+    added = [
+        _aws(x)
+        for x in getattr(resp, "trust_store_revocations", None) or ()
+        if x.revocation_id is not None
+    ]
+    ids = ", ".join(str(x["RevocationId"]) for x in added)
+    note = f"revocations added: {ids}" if added else "revocations added"
+    state, _ = r.get(TrustStoreState, arn)
+    total = state.description.get("TotalRevokedEntries")
+    if getattr(resp, "trust_store_revocations", None) is None:
+        # Without the response, what was added and how much is not known.
+        r.update(
+            TrustStoreState,
+            arn,
+            note=note,
+            partial=True,
+            revocations=None,
+            drop=("TotalRevokedEntries",),
+        )
+        return
+    count = sum(x.get("NumberOfRevokedEntries") or 0 for x in added)
+    description = {}
+    if isinstance(total, int):
+        description["TotalRevokedEntries"] = total + count
+    revocations = (
+        None if state.revocations is None else (*state.revocations, *frozen_json(added))
+    )
+    r.update(
+        TrustStoreState,
+        arn,
+        note=note,
+        description=description,
+        revocations=revocations,
+    )
+
+
+def _v2_remove_revocations(r: Replay, req: Any, _resp: Any) -> None:
+    arn = req.trust_store_arn
+    if not isinstance(arn, str):
+        return
+    gone = set(req.revocation_ids or ())
+    note = "revocations removed: " + ", ".join(str(i) for i in req.revocation_ids or ())
+    state, _ = r.get(TrustStoreState, arn)
+    if state.revocations is None:
+        # How many entries the removed lists held is not known.
+        r.update(
+            TrustStoreState,
+            arn,
+            note=note,
+            partial=True,
+            drop=("TotalRevokedEntries",),
+        )
+        return
+    removed = [x for x in state.revocations if x.get("RevocationId") in gone]
+    kept = tuple(x for x in state.revocations if x.get("RevocationId") not in gone)
+    description = {}
+    total = state.description.get("TotalRevokedEntries")
+    if isinstance(total, int):
+        count = sum(x.get("NumberOfRevokedEntries") or 0 for x in removed)
+        description["TotalRevokedEntries"] = total - count
+    r.update(
+        TrustStoreState,
+        arn,
+        note=note,
+        description=description,
+        revocations=kept,
+    )
 
 
 def _v2_delete_trust_store(r: Replay, req: Any, _resp: Any) -> None:
@@ -916,6 +1070,7 @@ APPLIERS: Mapping[tuple[Api, str], Applier] = {
     (Api.V2, "SetSecurityGroups"): _v2_security_groups,
     (Api.V2, "SetSubnets"): _v2_subnets,
     (Api.V2, "SetIpAddressType"): _v2_ip_address_type,
+    (Api.V2, "ModifyIpPools"): _v2_ip_pools,
     (Api.V2, "ModifyLoadBalancerAttributes"): _v2_attributes(
         LoadBalancerState, "load_balancer_arn"
     ),
@@ -942,4 +1097,6 @@ APPLIERS: Mapping[tuple[Api, str], Applier] = {
     (Api.V2, "CreateTrustStore"): _v2_trust_store("created"),
     (Api.V2, "ModifyTrustStore"): _v2_trust_store("modified"),
     (Api.V2, "DeleteTrustStore"): _v2_delete_trust_store,
+    (Api.V2, "AddTrustStoreRevocations"): _v2_add_revocations,
+    (Api.V2, "RemoveTrustStoreRevocations"): _v2_remove_revocations,
 }

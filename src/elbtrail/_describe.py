@@ -100,6 +100,7 @@ def describe(states: Iterable[ResourceState]) -> dict[str, Any]:
         "TargetGroups": [],
         "TrustStores": [],
         "Targets": {},
+        "TrustStoreRevocations": {},
         "Tags": {},
         "Attributes": {},
     }
@@ -121,6 +122,8 @@ def describe(states: Iterable[ResourceState]) -> dict[str, Any]:
                 out["Targets"][state.id] = plain(state.targets)
         elif isinstance(state, TrustStoreState):
             out["TrustStores"].append(item)
+            if state.revocations is not None:
+                out["TrustStoreRevocations"][state.id] = plain(state.revocations)
         if state.tags is not None:
             out["Tags"][state.id] = dict(state.tags)
         if state.attributes is not None:

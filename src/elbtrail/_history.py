@@ -20,6 +20,7 @@ Calls that failed (``errorCode``) change nothing and are kept as attempts.
 from __future__ import annotations
 
 import bisect
+import json
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime, timezone
 from typing import Any
@@ -27,6 +28,7 @@ from typing import Any
 import attrs
 
 from ._appliers import APPLIERS, Applier, Replay
+from ._config_items import BaselineEntry
 from ._describe import describe, plain
 from ._event import Event
 from ._model import Model
@@ -41,6 +43,8 @@ UTC = timezone.utc
 # that a resource exists before its parts are made, and its parts go first.
 _OWNERS = frozenset({"CreateLoadBalancer", "CreateTargetGroup", "CreateTrustStore"})
 _ENDS = frozenset({"DeleteLoadBalancer", "DeleteTargetGroup", "DeleteTrustStore"})
+# What is left in the list of pending calls once one is applied.
+_APPLIED: Any = (None, None, None, None)
 
 
 @attrs.frozen(kw_only=True)
@@ -61,7 +65,9 @@ class Call:
         region: ``awsRegion``.
         error_code: ``errorCode``, for a call that failed.
         error_message: ``errorMessage``.
-        request: The typed request parameters.
+        request: The typed request parameters. A history keeps them as
+            compact JSON text and builds the model again on each access:
+            each access gives an equal, new model.
 
     Added in version 0.1.0.
     """
@@ -78,27 +84,90 @@ class Call:
     region: str | None = None
     error_code: str | None = None
     error_message: str | None = None
-    request: Model | Mapping[str, Any] | None = attrs.field(default=None, eq=False)
+    _request: Any = attrs.field(default=None, eq=False, alias="request")
+
+    @property
+    def request(self) -> Model | Mapping[str, Any] | None:
+        """The typed request parameters (see the class)."""
+        value = self._request
+        if value.__class__ is _Packed:
+            return value.unpack()
+        return value  # type: ignore[no-any-return]
 
     @classmethod
     def of(cls, event: Event, time: datetime) -> Call:
         """Summarise *event*, whose time is *time*."""
-        identity = event.user_identity
-        return cls(
-            time=time,
-            action=event.event_name or "",
-            api_version=event.api_version,
-            principal=identity.principal if identity is not None else None,
-            identity_type=identity.type if identity is not None else None,
-            arn=identity.arn if identity is not None else None,
-            source_ip_address=event.source_ip_address,
-            user_agent=event.user_agent,
-            event_id=event.event_id,
-            region=event.aws_region,
-            error_code=event.error_code,
-            error_message=event.error_message,
-            request=event.request_parameters,
+        return _call_of(event, time, {})
+
+
+def _call_of(event: Event, time: datetime, shared: dict[Any, Any]) -> Call:
+    """
+    Summarise *event*, keeping its request as JSON text.
+
+    Values repeated from call to call (the caller, its address and user
+    agent) are taken from *shared*, so that a
+    history holds each once rather than once a call.
+    """
+    identity = event.user_identity
+    share = shared.setdefault
+    values = (
+        event.api_version,
+        identity.principal if identity is not None else None,
+        identity.type if identity is not None else None,
+        identity.arn if identity is not None else None,
+        event.source_ip_address,
+        event.user_agent,
+        event.aws_region,
+        event.error_code,
+    )
+    (api, principal, kind, arn, address, agent, region, error) = (
+        v if v is None else share(v, v) for v in values
+    )
+    action: str = share(event.event_name or "", event.event_name or "")
+    return Call(
+        time=time,
+        action=action,
+        api_version=api,
+        principal=principal,
+        identity_type=kind,
+        arn=arn,
+        source_ip_address=address,
+        user_agent=agent,
+        event_id=event.event_id,
+        region=region,
+        error_code=error,
+        error_message=event.error_message,
+        request=_pack(event.request_parameters),
+    )
+
+
+class _Packed:
+    """A typed model kept as its JSON text: a fifth of its size in memory."""
+
+    __slots__ = ("cls", "text")
+
+    def __init__(self, cls: type[Model], text: str) -> None:
+        self.cls = cls
+        self.text = text
+
+    def unpack(self) -> Model:
+        return self.cls.from_dict(json.loads(self.text))
+
+    def __repr__(self) -> str:
+        return repr(self.unpack())
+
+
+def _pack(value: Any) -> Any:
+    """*value* as a `_Packed` if it is a model that JSON text carries in full."""
+    if not isinstance(value, Model):
+        return value
+    try:
+        text = json.dumps(
+            value.to_dict(), separators=(",", ":"), ensure_ascii=False, allow_nan=False
         )
+    except (TypeError, ValueError):
+        return value  # a value JSON cannot carry: kept as it is
+    return _Packed(type(value), text)
 
 
 @attrs.frozen
@@ -222,6 +291,7 @@ class Snapshot:
         ``Rules`` (without default rules), ``TargetGroups`` and ``TrustStores``
         (the ELBv2 ``describe-*`` answers), and, by resource name or ARN,
         ``Targets`` (the ``Target`` objects of ``describe-target-health``),
+        ``TrustStoreRevocations`` (as ``describe-trust-store-revocations``),
         ``Tags`` (key to value) and ``Attributes`` (key to value; Classic
         attributes in their nested shape). Fields the trail never revealed
         are absent, not invented; tags appear only where they are known in
@@ -265,20 +335,23 @@ class History:
         self,
         changes: list[Change],
         attempts: list[Call],
-        baseline: Mapping[str, ResourceState],
-        baseline_time: datetime | None,
+        baseline: list[BaselineEntry],
         skipped: int,
+        notices: list[str] | None = None,
     ) -> None:
         """Use `History.from_events`."""
         self._changes = changes
         self._attempts = attempts
-        self._baseline_time = baseline_time
         #: Number of records with no event time or no readable request.
         self.skipped = skipped
+        #: What was decided about the baseline: each configuration item left
+        #: out (another resource type, or a later item of a resource), and why.
+        self.notices: tuple[str, ...] = tuple(notices or ())
         timelines: dict[str, tuple[list[datetime], list[ResourceState | None]]] = {}
-        for rid, state in baseline.items():
-            assert baseline_time is not None
-            timelines[rid] = ([baseline_time], [state])
+        # A resource's baseline comes before its changes: calls before it
+        # were not applied to it.
+        for entry in baseline:
+            timelines[entry.id] = ([entry.time], [entry.state])
         for change in changes:
             times, states = timelines.setdefault(change.resource, ([], []))
             times.append(change.call.time)
@@ -301,41 +374,56 @@ class History:
             events: Events in any order, for example `elbtrail.iter_events`
                 over a folder or a stream; events of other services, read-only
                 calls and records delivered twice are ignored.
-            baseline: The state at *baseline_time*, as the AWS CLI or boto3
-                prints it: one mapping or several, holding any of
+            baseline: The state of some or all resources at a known time:
+                ``describe-*`` output as the AWS CLI or boto3 prints it (one
+                mapping or several, holding any of
                 ``LoadBalancerDescriptions``, ``LoadBalancers``,
                 ``Listeners``, ``Rules``, ``TargetGroups``, ``TrustStores``,
                 ``TagDescriptions`` and, by resource, ``Targets``, ``Tags``
-                and ``Attributes`` (the shape `Snapshot.describe` returns).
-                Resources it names are then known in full from that moment.
+                and ``Attributes``: the shape `Snapshot.describe` returns),
+                or AWS Config configuration items (one item, the output of
+                ``get-resource-config-history`` or
+                ``batch-get-resource-config``, or a snapshot or history file
+                Config delivered to S3). Resources it names are known in
+                full from its time; calls before that time do not change them.
             baseline_time: When the baseline was taken; events before it are
-                ignored. Required with *baseline*.
+                ignored. Required with ``describe-*`` output. Configuration
+                items carry their own ``configurationItemCaptureTime``, and
+                each resource starts from its own item's time unless
+                *baseline_time* is given.
 
         Raises:
-            ValueError: If *baseline* is given without a readable
-                *baseline_time*.
+            ValueError: If *baseline* holds ``describe-*`` output without a
+                readable *baseline_time*, or a configuration item that cannot
+                be read (the message names the item and what is wrong).
+            TypeError: If *baseline* is not made of JSON objects, or a
+                ``describe-*`` item has no name or ARN.
         """
-        from ._baseline import baseline_states  # noqa: PLC0415 - rarely used
+        from ._baseline import read_baseline  # noqa: PLC0415 - rarely used
 
         since: datetime | None = None
-        states: dict[str, ResourceState] = {}
-        if baseline is not None:
+        entries: list[BaselineEntry] = []
+        notices: list[str] = []
+        if baseline_time is not None:
             since = (
                 parse_timestamp(baseline_time)
                 if isinstance(baseline_time, str)
-                else baseline_time
+                else _moment(baseline_time)
             )
             if since is None:
                 msg = (
-                    "History.from_events: a baseline needs its baseline_time "
+                    "History.from_events: baseline_time is not a time "
                     f"(got {baseline_time!r}); no history was built"
                 )
                 raise ValueError(msg)
-            states = baseline_states(baseline, since)
+        if baseline is not None:
+            entries, notices = read_baseline(baseline, since)
+        starts = {entry.id: entry.time for entry in entries}
         # Only what applying needs is kept until the calls are sorted: the
-        # call's summary, its applier and its typed parameters and response.
+        # call's summary, its applier and its parameters and response.
         pending: list[tuple[tuple[datetime, int, str], Call, Applier, Any]] = []
         seen: set[str] = set()
+        shared: dict[Any, Any] = {}
         skipped = 0
         for event in events:
             action = event.action
@@ -357,36 +445,62 @@ class History:
                 if event.event_id in seen:
                     continue
                 seen.add(event.event_id)
-            call = Call.of(event, time)
-            response = event.response_elements if call.error_code is None else None
+            call = _call_of(event, time, shared)
+            failed = call.error_code is not None
+            # Until the calls are sorted and applied, the parameters (in the
+            # call) and the response are held as JSON text: a fifth of the
+            # memory of their models, which are built again to apply them.
+            response = None if failed else _pack(event.response_elements)
             pending.append((_sort_key(time, event), call, applier, response))
-        del seen
+        del seen, shared
         pending.sort(key=lambda item: item[0])
-        replay = Replay(states)
+        replay = Replay()
         changes: list[Change] = []
         attempts: list[Call] = []
-        for _, call, applier, response in pending:
+        installed = 0
+        for index in range(len(pending)):
+            _, call, applier, response = pending[index]
+            # Released as they are applied, so that they and the changes
+            # they make are not all held at once.
+            pending[index] = _APPLIED
             if call.error_code is not None:
                 attempts.append(call)
                 continue
+            # Baseline states of this moment or before come first.
+            while installed < len(entries) and entries[installed].time <= call.time:
+                entry = entries[installed]
+                installed += 1
+                if entry.state is None:
+                    replay.states.pop(entry.id, None)
+                else:
+                    replay.states[entry.id] = entry.state
             replay.now = call.time
             replay.effects.clear()
+            if response.__class__ is _Packed:
+                response = response.unpack()
             applier(replay, call.request, response)
-            changes.extend(
-                Change(
-                    call=call,
-                    resource=rid,
-                    kind=kind,
-                    before=before,
-                    after=after,
-                    known=known,
-                    note=note,
+            for rid, kind, before, after, known, note in replay.effects:
+                start = starts.get(rid)
+                if start is not None and call.time < start:
+                    # The resource starts from its baseline, which already
+                    # holds what this call did to it.
+                    replay.states.pop(rid, None)
+                    continue
+                if note.startswith("created") and _no_op(before, after):
+                    continue
+                changes.append(
+                    Change(
+                        call=call,
+                        resource=rid,
+                        kind=kind,
+                        before=before,
+                        after=after,
+                        known=known,
+                        note=note,
+                    )
                 )
-                for rid, kind, before, after, known, note in replay.effects
-                if not (note.startswith("created") and _no_op(before, after))
-            )
         del pending
-        return cls(changes, attempts, states, since, skipped)
+        return cls(changes, attempts, entries, skipped, notices)
 
     def at(self, when: datetime | str) -> Snapshot:
         """

@@ -38,6 +38,20 @@ def add_parser(
         metavar="NAME_OR_ARN",
         help="one load balancer (with its listeners and rules) or target group",
     )
+    parser.add_argument(
+        "--baseline",
+        metavar="FILE",
+        action="append",
+        help="the state at a known time: describe-* output, or AWS Config "
+        "configuration items (JSON, or gzip JSON as Config delivers it); "
+        "may be given more than once",
+    )
+    parser.add_argument(
+        "--baseline-time",
+        metavar="T",
+        help="when the describe-* output of --baseline was taken "
+        "(Config items carry their own capture times)",
+    )
     # --since and --until come with the common options; here they choose the
     # changes shown, not what is read (the state needs every earlier call).
     parser.add_argument(
@@ -222,10 +236,22 @@ def history(
     parse_time: Callable[[str, str], Any],
 ) -> int:
     """Run ``elbtrail history``; *parse_time* turns option text into a time."""
-    for option in ("since", "until", "at"):
+    for option in ("since", "until", "at", "baseline_time"):
         value = getattr(args, option)
         if value is not None:
-            setattr(args, option, parse_time(value, f"--{option}"))
+            name = "--" + option.replace("_", "-")
+            setattr(args, option, parse_time(value, name))
+    baseline: list[Any] | None = None
+    if args.baseline_time is not None and not args.baseline:
+        sys.stderr.write("elbtrail: --baseline-time needs --baseline\n")
+        return 2
+    for path in args.baseline or ():
+        try:
+            loaded = _load_json(path)
+        except (OSError, ValueError) as error:
+            sys.stderr.write(f"elbtrail: --baseline {path}: {error}\n")
+            return 2
+        baseline = (baseline or []) + (loaded if isinstance(loaded, list) else [loaded])
     damaged = 0
 
     def events() -> Iterator[Event]:
@@ -240,7 +266,17 @@ def history(
 
     from ._history import History  # noqa: PLC0415 - see the imports
 
-    built = History.from_events(events())
+    try:
+        built = History.from_events(
+            events(), baseline=baseline, baseline_time=args.baseline_time
+        )
+    except (TypeError, ValueError) as error:
+        if baseline is None:
+            raise
+        sys.stderr.write(f"elbtrail: --baseline: {error}\n")
+        return 2
+    for notice in built.notices:
+        sys.stderr.write(f"elbtrail: --baseline: {notice}\n")
     # Names, tags and messages come from whoever made the calls: no control
     # character of theirs reaches the terminal.
     out = PrintableLines(out) if args.format == "table" else _JsonText(out)  # type: ignore[assignment]
@@ -253,3 +289,19 @@ def history(
             f"elbtrail: {damaged} issue(s) while reading; see 'elbtrail check'\n"
         )
     return 0
+
+
+def _load_json(path: str) -> Any:
+    """The JSON of the file at *path*, gzip or not (Config delivers gzip)."""
+    with open(path, "rb") as file:  # noqa: PTH123 - a path given as text
+        data = file.read()
+    if data[:2] == b"\x1f\x8b":
+        import gzip  # noqa: PLC0415 - only for compressed baselines
+        import zlib  # noqa: PLC0415
+
+        try:
+            data = gzip.decompress(data)
+        except (EOFError, zlib.error) as error:
+            msg = f"damaged gzip data ({error})"
+            raise ValueError(msg) from None
+    return json.loads(data)

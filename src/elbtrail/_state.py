@@ -213,12 +213,18 @@ class TargetGroupState(ResourceState):
 @attrs.frozen(kw_only=True)
 class TrustStoreState(ResourceState):
     """
-    A trust store (``TrustStores`` item).
+    A trust store (``TrustStores`` item) and its revocations.
+
+    Attributes:
+        revocations: Its revocation lists as ``describe-trust-store-revocations``
+            answers (``TrustStoreArn``, ``RevocationId``, ``RevocationType``,
+            ``NumberOfRevokedEntries``), or ``None`` when not known.
 
     Added in version 0.1.0.
     """
 
     kind: StateKind = attrs.field(default=StateKind.TRUST_STORE, init=False)
+    revocations: tuple[Mapping[str, Any], ...] | None = None
 
 
 # What a complete description holds, so that `unknown` can name what is missing.
