@@ -130,6 +130,10 @@ _WITH_INTS = json.JSONDecoder(
 _INT_LIMIT = "integer string conversion"
 
 
+#: The white space JSON allows between values (``str.strip`` takes more).
+_JSON_SPACE = " \t\n\r"
+
+
 class Decoder:
     """
     The standard library's decoder, with the limits applied.
@@ -175,8 +179,8 @@ class Decoder:
 
     def loads(self, text: str) -> Any:
         """Decode a whole text, which holds one value and white space."""
-        value, end = self.raw_decode(text, len(text) - len(text.lstrip()))
-        if text[end:].strip():
+        value, end = self.raw_decode(text, len(text) - len(text.lstrip(_JSON_SPACE)))
+        if text[end:].strip(_JSON_SPACE):
             msg = "extra data"
             raise json.JSONDecodeError(msg, text, end)
         return value

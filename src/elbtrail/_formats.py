@@ -41,9 +41,13 @@ _RECORD_KEYS = frozenset(
 
 @attrs.frozen
 class RawRecord:
-    """A record found in the input, before it is typed."""
+    """
+    A record found in the input, before it is typed.
 
-    record: dict[str, Any]
+    An item of a ``Records`` list is one even when it is not an object.
+    """
+
+    record: Any
     path: JsonPath
     line: int | None
     repairs: tuple[Issue, ...] = ()
@@ -56,11 +60,9 @@ def _not_a_record(value: Any, path: JsonPath, line: int | None, source: str) -> 
 def records_in(found: Found, source: str) -> Iterator[RawRecord | Issue]:
     """Yield the records held by one value the scanner found."""
     if found.in_records:
-        if found.value.__class__ is dict:
-            yield RawRecord(found.value, found.path, found.line, found.repairs)
-        else:
-            yield from found.repairs
-            yield _not_a_record(found.value, found.path, found.line, source)
+        # Counted as a record, whatever it holds, as in a list decoded whole;
+        # the reader reports one that is not an object.
+        yield RawRecord(found.value, found.path, found.line, found.repairs)
         return
     yield from _classify(found.value, found.path, found.line, found.repairs, source, 0)
 

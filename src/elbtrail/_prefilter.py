@@ -13,6 +13,7 @@ the same either way.
 
 from __future__ import annotations
 
+import array
 import bisect
 import functools
 import itertools
@@ -33,6 +34,9 @@ _OBJECT = b"{"[0]
 _SEPARATOR = b"\0"
 _BACKSLASH = b"\\"
 _TEXT_MARKER = _MARKER.decode()
+# A file is split only if it has at most one comma in this many bytes:
+# CloudTrail's records have one in about 40.
+_MOST_COMMAS = 16
 _TEXT_ESCAPE = _ESCAPE.decode()
 
 
@@ -48,11 +52,9 @@ def _splitter() -> tuple[Any, tuple[type[Exception], ...]] | None:
     log = msgspec.defstruct(
         "Log", [("Records", list[msgspec.Raw])], forbid_unknown_fields=True
     )
-    return msgspec.json.Decoder(log).decode, (
-        msgspec.DecodeError,
-        msgspec.ValidationError,
-        RecursionError,
-    )
+    # msgspec's errors are ValueErrors, and so is the UnicodeDecodeError it
+    # raises for a key that is not UTF-8.
+    return msgspec.json.Decoder(log).decode, (ValueError, RecursionError)
 
 
 #: Whether msgspec may be used, when it is installed (tests turn it off).
@@ -103,6 +105,10 @@ def elb_candidates(data: bytes) -> tuple[int, list[tuple[int, Any]]] | None:
     if split is None or orjson is None:
         return None
     decode, errors = split
+    if data.count(b",") > len(data) // _MOST_COMMAS:
+        # Tiny records: msgspec's handle on each would cost more memory than
+        # the records themselves; the usual path reads them.
+        return None
     try:
         records = decode(data).Records
     except errors:
@@ -118,7 +124,7 @@ def elb_candidates(data: bytes) -> tuple[int, list[tuple[int, Any]]] | None:
     # One buffer of the records, NUL between them (JSON text has none): the
     # searches below run in C over it, not in Python over each record.
     joined = _SEPARATOR.join(records)
-    ends = list(itertools.accumulate(len(raw) + 1 for raw in records))
+    ends = array.array("q", itertools.accumulate(len(raw) + 1 for raw in records))
     firsts = operator.itemgetter(0, *ends[:-1])(joined) if len(ends) > 1 else ()
     if joined[0] != _OBJECT or firsts.count(_OBJECT) != len(firsts):
         return None  # a record that is not an object: the usual path says so
@@ -137,7 +143,7 @@ def elb_candidates(data: bytes) -> tuple[int, list[tuple[int, Any]]] | None:
     return len(records), found
 
 
-def _holding(joined: bytes, text: bytes, ends: list[int]) -> Iterator[int]:
+def _holding(joined: bytes, text: bytes, ends: array.array[int]) -> Iterator[int]:
     """The indexes of the records whose bytes hold *text*."""
     at = joined.find(text)
     while at >= 0:

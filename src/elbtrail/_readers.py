@@ -54,7 +54,8 @@ WHOLE_FILE_LIMIT = 4 << 20
 #: How many times `WHOLE_FILE_LIMIT` a delivered log file may be and still
 #: be split at once, when only ELB records are kept and the fast extra is
 #: installed: the records of other services are never decoded, so this
-#: takes about as much memory as decoding a file of `WHOLE_FILE_LIMIT`.
+#: takes at most about twice the memory of decoding `WHOLE_FILE_LIMIT` (a
+#: file of ELB records only), and less for a usual mix.
 SPLIT_FACTOR = 2
 
 
@@ -164,6 +165,12 @@ class _Collector:
                 attrs.evolve(r, record=index) if r.record is None else r
                 for r in item.repairs
             ]
+            if record.__class__ is not dict:
+                for repair in repairs:
+                    self.report(repair)
+                issue = not_a_record(record, source, item.path, item.line)
+                self.report(attrs.evolve(issue, record=index))
+                continue
             if self.elb_only and record.get("eventSource") != ELB_EVENT_SOURCE:
                 # The values of records left out are not looked at; damage to
                 # the structure is reported, as it could hide an ELB record.

@@ -18,7 +18,7 @@ import elbtrail
 from elbtrail import strategies as ets
 
 ELB = "elasticloadbalancing.amazonaws.com"
-LONG_INTEGER = re.compile(rb"[0-9]{20}")
+LONG_INTEGER = re.compile(rb"[0-9]{19}")
 
 
 def read_with(kind: str, data: bytes, *, elb_only: bool = True) -> Any:
@@ -45,7 +45,7 @@ def assert_agree(data: bytes, *, elb_only: bool = True) -> None:
         with contextlib.suppress(zlib.error):
             plain = zlib.decompressobj(wbits=31).decompress(data)
     if LONG_INTEGER.search(plain):
-        # A known limit: orjson reads integers of 20 digits or more as floats.
+        # A known limit: orjson reads integers beyond 64 bits as floats.
         kinds = tuple(kind for kind in DECODERS if kind != "pure")
     first, *others = [read_with(kind, data, elb_only=elb_only) for kind in kinds]
     for other in others:
@@ -137,12 +137,27 @@ class TestDecodersAgree:
             log(other(x=list(range(5))), elb()).replace(
                 b"DescribeLoad", b"Describe\\u004coad"
             ),
+            b'{"\xff":0}',
+            b'{"Records":[],"\xff":1}',
+            b'{"Records":[{"Re\xed\xa0\x80cords":1}]}',
+            json.dumps(elb()).encode() + b"\x0c",
+            b"\x0b" + log(elb()),
+            log(elb()) + "\u2028".encode(),
         ],
     )
     def test_edge_cases(self, data):
         """Duplicate and extra keys, null records, spacing, escapes, non-ASCII."""
         assert_agree(data)
         assert_agree(data, elb_only=False)
+
+    def test_strict_mode_agrees(self):
+        """White space JSON does not allow is damage with every decoder."""
+        data = json.dumps(elb()).encode() + b"\x0c"
+        for kind in DECODERS:
+            with pytest.MonkeyPatch.context() as patch:
+                use_decoders(patch, kind)
+                with pytest.raises(elbtrail.ParseError, match="not JSON"):
+                    elbtrail.loads(data, strict=True)
 
     def test_bad_number_in_a_skipped_record_is_not_looked_at(self):
         """With elb_only, a number JSON cannot carry in another service's record
@@ -220,3 +235,36 @@ class TestLargeFilesAgree:
         assert [text.count(b"\n", 0, opening) + 1] == [
             line for _, record, line, _ in issues if record == 2000
         ]
+
+    def test_loads_and_read_count_the_same_records(self, tmp_path):
+        """An item that is not an object is a record, streamed or not."""
+        filler = [other(n=i, pad="x" * 1000) for i in range(4500)]
+        text = log(*filler, elb(awsRegion=5), [1])
+        path = tmp_path / "big.json"
+        path.write_bytes(text)
+
+        for kind in DECODERS:
+            with pytest.MonkeyPatch.context() as patch:
+                use_decoders(patch, kind)
+                whole = elbtrail.loads(text)
+                streamed = elbtrail.read(path)
+            assert whole.records == streamed.records == 4502
+            assert [(i.code, i.record) for i in whole.issues] == [
+                (i.code, i.record) for i in streamed.issues
+            ]
+
+    def test_tiny_records_are_not_split(self, tmp_path):
+        """A file of tiny records is streamed, not held as millions of slices."""
+        text = b'{"Records":[' + b",".join([b"{}"] * 1_500_000) + b"]}"
+        path = tmp_path / "tiny.json"
+        path.write_bytes(text)
+        answers = []
+        with pytest.MonkeyPatch.context() as patch:
+            real = elbtrail._readers.elb_candidates
+            patch.setattr(
+                elbtrail._readers,
+                "elb_candidates",
+                lambda data: answers.append(real(data)) or answers[-1],
+            )
+            result = elbtrail.read(path)
+        assert (0, 1_500_000, [None]) == (len(result.events), result.records, answers)
