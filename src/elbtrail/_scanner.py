@@ -360,9 +360,11 @@ class Scanner:
             try:
                 value = parser.parse()
             except Unrecoverable as error:
-                grow = error.truncated and limit is None
+                # Without the next record's start in the buffer, the parser
+                # may have run into that record; more of the input tells
+                # where it starts, as it does when the input is read whole.
                 if (
-                    grow
+                    limit is None
                     and len(self.buf) - self.pos < MAX_VALUE
                     and self._fill(max(len(self.buf) - self.pos, 1))
                 ):
