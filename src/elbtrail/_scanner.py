@@ -316,6 +316,17 @@ class Scanner:
                     continue
                 break
             else:
+                if (
+                    end == len(piece)
+                    and stop == len(self.buf)
+                    and (value.__class__ in (int, float) or self._decoder.marked)
+                    and stop - self.pos < room
+                    and self._fill(max(len(self.buf) - self.pos, 1))
+                ):
+                    # A number at the end of what was read may go on in the
+                    # next chunk ("-1" then "4").
+                    window = len(self.buf) - self.pos
+                    continue
                 if self._decoder.marked:
                     line = self._where(self.pos)[0]
                     self.pos += end
