@@ -364,25 +364,7 @@ def copy_json(value: Any) -> Any:
     cls = value.__class__
     if cls is not dict and cls is not list:
         return value
-    root: Any = {} if cls is dict else []
-    stack = [(value, root)]
-    while stack:
-        source, target = stack.pop()
-        items = source.items() if source.__class__ is dict else enumerate(source)
-        for key, item in items:
-            kind = item.__class__
-            copied = item
-            if kind is dict or kind is list:
-                copied = {} if kind is dict else []
-                stack.append((item, copied))
-            if target.__class__ is dict:
-                target[key] = copied
-            else:
-                target.append(copied)
-    return root
-
-
-_JSON_LEAVES = frozenset({str, int, float, bool, type(None)})
+    return _deep_copy(value)[0]
 
 
 def copy_input(value: dict[str, Any]) -> tuple[dict[str, Any], bool]:
@@ -394,7 +376,17 @@ def copy_input(value: dict[str, Any]) -> tuple[dict[str, Any], bool]:
     without sharing parts between events, whose keys are exact for JSON's
     types only (see the interning below).
     """
-    root: dict[str, Any] = {}
+    copied: dict[str, Any]
+    copied, pure = _deep_copy(value)
+    return copied, pure
+
+
+_JSON_LEAVES = frozenset({str, int, float, bool, type(None)})
+
+
+def _deep_copy(value: dict[str, Any] | list[Any]) -> tuple[Any, bool]:
+    """Copy a list or mapping deeply; tell whether its leaves are JSON's types."""
+    root: Any = {} if value.__class__ is dict else []
     pure = True
     stack: list[tuple[Any, Any]] = [(value, root)]
     while stack:

@@ -30,18 +30,21 @@ __all__ = ["can_split", "elb_candidates", "skippable"]
 # spaced: an escaped letter would need ``\u``.
 _MARKER = b"elasticloadbalancing"
 _ESCAPE = b"\\u"
+_TEXT_MARKER = _MARKER.decode()
+_TEXT_ESCAPE = _ESCAPE.decode()
 _OBJECT = b"{"[0]
 _SEPARATOR = b"\0"
 _BACKSLASH = b"\\"
-_TEXT_MARKER = _MARKER.decode()
 # A file is split only if it has at most one comma in this many bytes:
 # CloudTrail's records have one in about 40.
 _MOST_COMMAS = 16
-_TEXT_ESCAPE = _ESCAPE.decode()
+# msgspec's errors are ValueErrors, and so is the UnicodeDecodeError it
+# raises for a key that is not UTF-8.
+_REFUSED = (ValueError, RecursionError)
 
 
 @functools.cache
-def _splitter() -> tuple[Any, tuple[type[Exception], ...]] | None:
+def _splitter() -> Any:
     """The msgspec decoder of a log file into raw records, made on first use."""
     try:
         import msgspec  # noqa: PLC0415 - optional, and slow to import
@@ -52,9 +55,7 @@ def _splitter() -> tuple[Any, tuple[type[Exception], ...]] | None:
     log = msgspec.defstruct(
         "Log", [("Records", list[msgspec.Raw])], forbid_unknown_fields=True
     )
-    # msgspec's errors are ValueErrors, and so is the UnicodeDecodeError it
-    # raises for a key that is not UTF-8.
-    return msgspec.json.Decoder(log).decode, (ValueError, RecursionError)
+    return msgspec.json.Decoder(log).decode
 
 
 #: Whether msgspec may be used, when it is installed (tests turn it off).
@@ -80,7 +81,7 @@ def skippable(text: str) -> bool:
         return False
     try:
         _validator()(text)
-    except (ValueError, RecursionError):  # msgspec's DecodeError is one
+    except _REFUSED:
         return False
     return True
 
@@ -101,17 +102,16 @@ def elb_candidates(data: bytes) -> tuple[int, list[tuple[int, Any]]] | None:
         not a whole, valid ``{"Records": [...]}`` document of objects in
         UTF-8, or orjson refuses one of the chosen records.
     """
-    split = _splitter() if enabled else None
-    if split is None or orjson is None:
+    decode = _splitter() if enabled else None
+    if decode is None or orjson is None:
         return None
-    decode, errors = split
     if data.count(b",") > len(data) // _MOST_COMMAS:
         # Tiny records: msgspec's handle on each would cost more memory than
         # the records themselves; the usual path reads them.
         return None
     try:
         records = decode(data).Records
-    except errors:
+    except _REFUSED:
         return None
     if not records:
         return 0, []

@@ -152,6 +152,13 @@ class _Collector:
             raise ParseError([issue])
         self.keep(issue)
 
+    def not_a_record(
+        self, value: Any, source: str, path: JsonPath, line: int | None, index: int
+    ) -> None:
+        """Report an item of a ``Records`` list that is not an object."""
+        issue = not_a_record(value, source, path, line)
+        self.report(attrs.evolve(issue, record=index))
+
     def feed(self, items: Iterable[RawRecord | Issue], source: str) -> Iterator[Event]:
         """Type the records among *items*, reporting the issues."""
         for item in items:
@@ -168,8 +175,7 @@ class _Collector:
             if record.__class__ is not dict:
                 for repair in repairs:
                     self.report(repair)
-                issue = not_a_record(record, source, item.path, item.line)
-                self.report(attrs.evolve(issue, record=index))
+                self.not_a_record(record, source, item.path, item.line, index)
                 continue
             if self.elb_only and record.get("eventSource") != ELB_EVENT_SOURCE:
                 # The values of records left out are not looked at; damage to
@@ -203,8 +209,9 @@ class _Collector:
         self.records += count
         for offset, record in records:
             if record.__class__ is not dict:
-                issue = not_a_record(record, source, (_RECORDS, offset))
-                self.report(attrs.evolve(issue, record=base + offset))
+                self.not_a_record(
+                    record, source, (_RECORDS, offset), line, base + offset
+                )
                 continue
             if elb_only and record.get("eventSource") != ELB_EVENT_SOURCE:
                 continue
