@@ -5,6 +5,8 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
+from tests.test_history import record
+
 import elbtrail
 from elbtrail import History
 
@@ -33,24 +35,7 @@ def call(
     """The CloudTrail record of one call, a second after the one before."""
     minutes, second = divmod(next(SECONDS), 60)
     time = f"2026-03-15T{8 + minutes // 60:02d}:{minutes % 60:02d}:{second:02d}Z"
-    return {
-        "eventVersion": "1.11",
-        "userIdentity": {
-            "type": "IAMUser",
-            "arn": "arn:aws:iam::111122223333:user/bob",
-            "userName": "bob",
-        },
-        "eventTime": time,
-        "eventSource": "elasticloadbalancing.amazonaws.com",
-        "eventName": name,
-        "awsRegion": "eu-west-1",
-        "sourceIPAddress": "198.51.100.14",
-        "userAgent": "aws-cli/2.15.30",
-        "requestParameters": request,
-        "responseElements": response,
-        "eventID": f"{name}-{time}",
-        "apiVersion": api,
-    }
+    return record(name, time, request, response, api=api)
 
 
 def replay(*records: dict[str, Any]) -> History:
