@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, settings
 
-from elbtrail import _prefilter, _readers, _scanner
+from elbtrail import _input, _prefilter, _readers, _scanner
 
 DATA = Path(__file__).parent / "data"
 CORPUS = DATA / "corpus"
@@ -44,6 +44,7 @@ def use_decoders(monkeypatch: pytest.MonkeyPatch, kind: str) -> None:
     """Make the readers use only the decoders of *kind* (see `DECODERS`)."""
     if kind in ("orjson", "pure"):
         monkeypatch.setattr(_prefilter, "enabled", False)
+        monkeypatch.setattr(_input, "fast_inflate", False)
     if kind == "pure":
         monkeypatch.setattr(_readers, "orjson", None)
         monkeypatch.setattr(_scanner, "orjson", None)

@@ -91,7 +91,9 @@ def can_split() -> bool:
     return enabled and orjson is not None and _splitter() is not None
 
 
-def elb_candidates(data: bytes) -> tuple[int, list[tuple[int, Any]]] | None:
+def elb_candidates(
+    data: bytes, *, check_density: bool = False
+) -> tuple[int, list[tuple[int, Any]]] | None:
     """
     The records of a log file that may be ELB calls, decoded, with their places.
 
@@ -100,19 +102,26 @@ def elb_candidates(data: bytes) -> tuple[int, list[tuple[int, Any]]] | None:
         of every record that may be an ELB call. ``None`` when the file
         must be read the usual way: the fast extra is missing, the input is
         not a whole, valid ``{"Records": [...]}`` document of objects in
-        UTF-8, or orjson refuses one of the chosen records.
+        UTF-8, orjson refuses one of the chosen records, or, with
+        *check_density*, the file holds more than one comma in 16 bytes.
+
+    Split, a file of tiny records takes many times its size in memory (a
+    file of more than one record in 16 bytes is not looked at further).
+    Up to 4 MiB, that is about what decoding it whole takes, so the check
+    that comes before the split is left to larger files, which would
+    otherwise be streamed in bounded memory.
     """
     decode = _splitter() if enabled else None
     if decode is None or orjson is None:
         return None
-    if data.count(b",") > len(data) // _MOST_COMMAS:
-        # Tiny records: msgspec's handle on each would cost more memory than
-        # the records themselves; the usual path reads them.
+    if check_density and data.count(b",") > len(data) // _MOST_COMMAS:
         return None
     try:
         records = decode(data).Records
     except _REFUSED:
         return None
+    if len(records) > len(data) // _MOST_COMMAS:
+        return None  # tiny records: what follows would take even more
     if not records:
         return 0, []
     if not data.isascii():

@@ -23,7 +23,7 @@ from ._decoders import MAX_DEPTH, Decoder, fingerprint, holds_bad_number, too_de
 from ._decoders import orjson as _safe_orjson
 from ._event import Event, parse_owned
 from ._formats import RawRecord, records_in
-from ._input import CHUNK_SIZE, decompressed, texts
+from ._input import CHUNK_SIZE, decompressed, inflated_at_once, texts
 from ._issues import Issue, IssueCode, ParseError, Severity
 from ._layout import EVERYTHING, Selection, skipped_folder
 from ._model import JsonPath, render_path
@@ -460,7 +460,13 @@ def _events_of_input(
     where possible; a larger one is scanned record by record, so memory
     stays bounded whatever its size.
     """
-    plain = decompressed(chunks, source, collector.report)
+    data, rest = inflated_at_once(iter(chunks), whole_limit)
+    if data is not None:
+        with _gc_paused(collector):
+            events = list(_events_from_plain(data, source, collector))
+        yield from events
+        return
+    plain = decompressed(rest, source, collector.report)
     limit = whole_limit
     head: list[bytes] = []
     size = 0
@@ -508,7 +514,7 @@ def _events_split(data: bytes, source: str, collector: _Collector) -> Iterator[E
     """
     candidates = None
     if data.find(b"\n", 0, len(data) - 1) < 0:
-        candidates = elb_candidates(data)
+        candidates = elb_candidates(data, check_density=True)
     if candidates is None:
         yield from _events_scanned([data], source, collector)
         return

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from tests.conftest import DECODERS, use_decoders
 
 import elbtrail
+from elbtrail import _input
 from elbtrail import strategies as ets
 
 ELB = "elasticloadbalancing.amazonaws.com"
@@ -87,6 +88,82 @@ SPLICES = [
     b"[",
     b"",
 ]
+
+
+def gzip_damage() -> st.SearchStrategy[Any]:
+    """What can happen to a gzip stream: nothing, a cut, a flipped bit, a tail."""
+    return st.one_of(
+        st.just(("none", 0, b"")),
+        st.tuples(st.just("cut"), st.integers(0, 10_000), st.just(b"")),
+        st.tuples(st.just("flip"), st.integers(0, 10_000), st.just(b"")),
+        st.tuples(
+            st.just("tail"),
+            st.just(0),
+            st.sampled_from(
+                [b"\0\0", b" \n", b"x", b"\x1f", b"\x1f\x8b", b"\x1f\x8b\x08"]
+            ),
+        ),
+    )
+
+
+def damage(data: bytes, how: tuple[str, int, bytes]) -> bytes:
+    kind, at, tail = how
+    if kind == "cut":
+        return data[: at % (len(data) + 1)]
+    if kind == "flip":
+        at %= len(data)
+        return data[:at] + bytes([data[at] ^ 0x10]) + data[at + 1 :]
+    return data + tail
+
+
+def in_chunks(data: bytes, size: int) -> list[bytes]:
+    return [data[i : i + size] for i in range(0, len(data), size)] or [b""]
+
+
+class TestInflating:
+    @given(
+        st.lists(st.binary(max_size=3000), min_size=1, max_size=3),
+        gzip_damage(),
+        st.integers(1, 4000),
+        st.sampled_from([0, 100, 1 << 20]),
+    )
+    def test_isal_takes_only_what_zlib_reads_without_a_word(
+        self, members, how, chunk, most
+    ):
+        """ISA-L returns zlib's bytes, or hands every byte back to zlib."""
+        pytest.importorskip("isal")
+        data = damage(b"".join(gzip.compress(m, mtime=0) for m in members), how)
+        fast, rest = _input.inflated_at_once(iter(in_chunks(data, chunk)), most)
+        issues: list[Any] = []
+        usual = b"".join(
+            _input.decompressed(in_chunks(data, chunk), "f", issues.append)
+        )
+        if fast is None:
+            assert b"".join(rest) == data
+        else:
+            assert (fast, issues) == (usual, [])
+            assert len(fast) <= most
+
+    @given(
+        st.lists(st.sampled_from(["elb", "other"]), min_size=1, max_size=5),
+        gzip_damage(),
+    )
+    def test_damaged_gzip_reads_the_same(self, kinds, how):
+        """Cut, corrupt or followed by other bytes: the same events and issues."""
+        records = [
+            elb(eventID=f"e{i}") if k == "elb" else other(n=i)
+            for i, k in enumerate(kinds)
+        ]
+        data = gzip.compress(log(*records), mtime=0)
+        assert_agree(damage(data + gzip.compress(log(elb()), mtime=0), how))
+
+    def test_a_size_hint_far_too_small_still_gives_the_whole(self):
+        """The last member's size is all the hint says of a large first member."""
+        pytest.importorskip("isal")
+        big = log(*[other(n=i) for i in range(3000)])
+        data = gzip.compress(big, mtime=0) + gzip.compress(b" ", mtime=0)
+        fast, _ = _input.inflated_at_once(iter([data]), 1 << 22)
+        assert fast == big + b" "
 
 
 class TestDecodersAgree:
@@ -264,7 +341,9 @@ class TestLargeFilesAgree:
             patch.setattr(
                 elbtrail._readers,
                 "elb_candidates",
-                lambda data: answers.append(real(data)) or answers[-1],
+                lambda data, **options: (
+                    answers.append(real(data, **options)) or answers[-1]
+                ),
             )
             result = elbtrail.read(path)
         assert (0, 1_500_000, [None]) == (len(result.events), result.records, answers)
