@@ -3,8 +3,11 @@ Generate elbtrail's per-action models from botocore's ELB service definitions.
 
 Writes ``src/elbtrail/classic.py`` (Classic Load Balancers, API 2012-06-01) and
 ``src/elbtrail/v2.py`` (Application, Network and Gateway Load Balancers, API
-2015-12-01). The output depends only on botocore's data files, so running the
-script twice with the same botocore gives the same bytes.
+2015-12-01), public modules that import each class on first use from its
+private module under ``src/elbtrail/_classic/`` and ``src/elbtrail/_v2/``: one
+module for each action, and one for each shape several actions share. The
+output depends only on botocore's data files, so running the script twice
+with the same botocore gives the same bytes.
 
 Usage::
 
@@ -20,6 +23,7 @@ import keyword
 import re
 import subprocess
 import sys
+import tempfile
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -47,6 +51,10 @@ _SCALARS = {
     "timestamp": "datetime",
     "blob": "str",
 }
+# The package, beside the action modules, of the shapes several actions use.
+SHARED = "shapes"
+# Equality comes from Model, written once for every class (see its __eq__).
+MODEL_DECORATOR = "@attrs.frozen(kw_only=True, repr=False, slots=False, eq=False)"
 _RESERVED_FIELDS = {"extra", "verbatim", "to_dict", "from_dict", "wire_value"}
 
 
@@ -140,37 +148,202 @@ class ModuleWriter:
             lines.append(f"    {attribute}: {annotation} = {default}")
         return lines
 
-    def render(self) -> str:
-        """Return the module's source text."""
-        requests: list[tuple[str, str, Any, Any, str]] = []
+    def operation_shapes(self) -> list[tuple[str, str, Any, Any]]:
+        """Each action's name, first sentence, input and output shapes."""
+        out = []
         for op_name in self.operations:
             operation = self.model.operation_model(op_name)
-            requests.append(
+            out.append(
                 (
                     op_name,
                     first_sentence(operation.documentation),
                     operation.input_shape,
                     operation.output_shape,
-                    "",
                 )
             )
-        action_classes = {f"{op}Request" for op, *_ in requests} | {
-            f"{op}Response" for op, *_ in requests
+        return out
+
+    def plan(self) -> None:
+        """Gather the shapes, and decide the module each class is defined in."""
+        self.requests = self.operation_shapes()
+        action_classes = {f"{op}Request" for op, *_ in self.requests} | {
+            f"{op}Response" for op, *_ in self.requests
         }
-        # Gather nested shapes first (from both directions of every action).
-        for _op, _doc, input_shape, output_shape, _ in requests:
-            for shape in (input_shape, output_shape):
-                if shape is not None:
-                    for member in shape.members.values():
-                        self.type_of(member)
+        users: dict[str, set[str]] = {}
+        for op_name, _doc, input_shape, output_shape in self.requests:
+            for name in self.closure(input_shape, output_shape):
+                users.setdefault(name, set()).add(op_name)
         clash = action_classes & (set(self.structures) | set(self.enums))
         if clash:
             msg = f"shape names clash with action classes: {sorted(clash)}"
             raise ValueError(msg)
+        # A shape of one action lives with it; a shape several actions share
+        # has a module of its own, so that an action imports what it uses.
+        self.homes: dict[str, str] = {}
+        for name, ops in users.items():
+            self.homes[name] = (
+                action_module(next(iter(ops)))
+                if len(ops) == 1
+                else f"{SHARED}.{xform_name(name)}"
+            )
+        shared = [home for n, home in self.homes.items() if len(users[n]) > 1]
+        if len(set(shared)) != len(shared):
+            msg = "two shared shapes would share a module name"
+            raise ValueError(msg)
+        for op_name, *_ in self.requests:
+            for suffix in ("Request", "Response"):
+                self.homes[f"{op_name}{suffix}"] = action_module(op_name)
 
-        out: list[str] = []
+    def closure(self, *shapes: Any) -> set[str]:
+        """The class names of every structure and enum *shapes* use."""
+        found: set[str] = set()
+        stack = [
+            m for shape in shapes if shape is not None for m in shape.members.values()
+        ]
+        while stack:
+            shape = stack.pop()
+            kind = shape.type_name
+            if kind == "string" and shape.enum:
+                self.enums[shape.name] = shape
+                found.add(shape.name)
+            elif kind == "list":
+                stack.append(shape.member)
+            elif kind == "map":
+                stack.append(shape.value)
+            elif kind == "structure":
+                self.collect(shape)
+                name = self.class_names[shape.name]
+                if name not in found:
+                    found.add(name)
+                    stack.extend(shape.members.values())
+        return found
+
+    def direct_uses(self, shape: Any | None) -> set[str]:
+        """The class names a class for *shape* refers to in its annotations."""
+        found: set[str] = set()
+        stack = list(shape.members.values()) if shape is not None else []
+        while stack:
+            member = stack.pop()
+            kind = member.type_name
+            if kind == "string" and member.enum:
+                found.add(member.name)
+            elif kind == "list":
+                stack.append(member.member)
+            elif kind == "map":
+                stack.append(member.value)
+            elif kind == "structure":
+                found.add(self.class_names[member.name])
+        return found
+
+    def class_lines(self, name: str, shape: Any | None, doc: str) -> list[str]:
+        """The source of the model class *name*."""
+        out = [MODEL_DECORATOR, f"class {name}(Model):"]
+        out += wrap_docstring(doc, "    ")
+        body = self.fields(shape)
+        out += ["", *body] if body else []
+        return [*out, "", ""]
+
+    def enum_lines(self, name: str) -> list[str]:
+        """The source of the enum class *name*."""
+        shape = self.enums[name]
+        out = [f"class {name}(StrEnum):"]
+        doc = f"Known values of ``{name}``. Values AWS adds later stay plain strings."
+        out += wrap_docstring(doc, "    ")
+        out.append("")
+        seen: set[str] = set()
+        for value in shape.enum:
+            member = enum_member_name(value)
+            while member in seen:
+                member += "_"
+            seen.add(member)
+            out.append(f'    {member} = "{value}"')
+        return [*out, "", ""]
+
+    def private_module(self, home: str) -> str:
+        """The source of the private module *home*: its enums, then its classes."""
+        enums = sorted(n for n in self.enums if self.homes.get(n) == home)
+        structures = sorted(n for n in self.structures if self.homes.get(n) == home)
+        body: list[str] = []
+        uses: set[str] = set()
+        for name in enums:
+            body += self.enum_lines(name)
+        for name in structures:
+            shape = self.structures[name]
+            doc = first_sentence(shape.documentation) or f"The ``{name}`` shape."
+            body += self.class_lines(name, shape, doc)
+            uses |= self.direct_uses(shape)
+        defined = [*enums, *structures]
+        if home.startswith(f"{SHARED}."):
+            title = (
+                f"The ``{defined[0]}`` shape of `elbtrail.{self.module}`, "
+                "which several actions use."
+            )
+        else:
+            op_name, op_doc, input_shape, output_shape = next(
+                r for r in self.requests if action_module(r[0]) == home
+            )
+            title = f"The classes of ``{op_name}`` in `elbtrail.{self.module}`."
+            for suffix, shape, part in (
+                ("Request", input_shape, "``requestParameters``"),
+                ("Response", output_shape, "``responseElements``"),
+            ):
+                doc = f"{part} of ``{op_name}``."
+                if suffix == "Request" and op_doc:
+                    doc = f"{doc} {op_doc}"
+                body += self.class_lines(f"{op_name}{suffix}", shape, doc)
+                uses |= self.direct_uses(shape)
+                defined.append(f"{op_name}{suffix}")
+        text = "\n".join(body)
+        public = f"`elbtrail.{self.module}`"
+        head = [
+            '"""',
+            title,
+            "",
+            f"Generated by ``scripts/generate_models.py``; see {public}.",
+            '"""',
+            "",
+            "from __future__ import annotations",
+            "",
+        ]
+        standard = []
+        if "Mapping[" in text:
+            standard.append("from collections.abc import Mapping")
+        if "datetime |" in text:
+            standard.append("from datetime import datetime")
+        head += [*standard, ""] if standard else []
+        head += ["import attrs", ""] if "@attrs." in text else []
+        model_names = [
+            name
+            for name, use in (
+                ("Model", "(Model)"),
+                ("StrEnum", "(StrEnum)"),
+                ("key", "key("),
+            )
+            if use in text
+        ]
+        head.append(f"from elbtrail._model import {', '.join(model_names)}")
+        relative = []
+        for name in uses - set(defined):
+            where = self.homes[name]
+            if home.startswith(f"{SHARED}."):
+                where = where.removeprefix(f"{SHARED}.")
+            relative.append((where, name))
+        if relative:
+            head.append("")
+            head += [f"from .{where} import {name}" for where, name in sorted(relative)]
+        head += ["", "__all__ = ["]
+        head += [f'    "{n}",' for n in sorted(defined)]
+        head += ["]", "", ""]
+        return "\n".join(head + body).rstrip("\n") + "\n"
+
+    def public_module(self) -> str:
+        """The source of the public module, which imports each class on first use."""
         version = self.model.api_version
-        out += [
+        names = sorted(self.homes)
+        by_home: dict[str, list[str]] = {}
+        for name in names:
+            by_home.setdefault(self.homes[name], []).append(name)
+        out = [
             '"""',
             "Typed ``requestParameters`` and ``responseElements`` of the",
             f"{self.title}.",
@@ -181,6 +354,11 @@ class ModuleWriter:
             "API member names; wire keys are the member names with the first letter",
             "lowered, as CloudTrail prints them.",
             "",
+            f"The classes are defined in ``elbtrail._{self.module}``, a module for",
+            "each action and one for each shape several actions share, and each",
+            "module is imported the first time one of its classes is used: reading",
+            "a log that calls a few actions builds only their classes.",
+            "",
             "This module is generated by ``scripts/generate_models.py`` from the",
             f"``{self.service}`` service definition of botocore",
             f"{botocore.__version__}.",
@@ -189,92 +367,93 @@ class ModuleWriter:
             "",
             "from __future__ import annotations",
             "",
-            "from collections.abc import Mapping",
-            "from datetime import datetime",
+            "from typing import TYPE_CHECKING",
             "",
-            "import attrs",
+            "from ._lazy import ActionClasses, import_name",
             "",
-            "from ._model import Model, StrEnum, key",
-            "",
+            "if TYPE_CHECKING:",
         ]
-        names = sorted(self.enums) + sorted(self.structures) + sorted(action_classes)
-        out += ["__all__ = ["]
+        for home in sorted(by_home):
+            package = f"._{self.module}.{home}"
+            out.append(f"    from {package} import {', '.join(by_home[home])}")
+        out += ["", "__all__ = ["]
         out += [f'    "{n}",' for n in sorted([*names, "ACTIONS", "API_VERSION"])]
-        out += ["]", "", f'API_VERSION = "{version}"', "", ""]
+        out += ["]", "", f'API_VERSION = "{version}"', ""]
+        out.append(
+            "#: Where each class is defined, under ``elbtrail._" + self.module + "``."
+        )
+        out.append("_HOMES = {")
+        out += [f'    "{name}": "{self.homes[name]}",' for name in names]
+        out += ["}", ""]
+        out.append(
+            "#: Action name -> (request class, response class), imported on first use."
+        )
+        out.append("ACTIONS = ActionClasses(")
+        out.append("    __name__,")
+        out.append("    _HOMES,")
+        out.append("    [")
+        out += [f'        "{op}",' for op, *_ in self.requests]
+        out += ["    ],", ")", ""]
+        out += [
+            "if not TYPE_CHECKING:",
+            "",
+            "    def __getattr__(name: str) -> object:",
+            '        """Import the class *name* from its module, on first use."""',
+            "        return import_name(__name__, _HOMES, name)",
+            "",
+            "",
+            "def __dir__() -> list[str]:",
+            '    """The module\'s names, the classes not yet imported included."""',
+            "    return sorted({*globals(), *__all__})",
+        ]
+        return "\n".join(out) + "\n"
 
-        for name in sorted(self.enums):
-            shape = self.enums[name]
-            out.append(f"class {name}(StrEnum):")
-            doc = (
-                f"Known values of ``{name}``. Values AWS adds later stay plain strings."
-            )
-            out += wrap_docstring(doc, "    ")
-            out.append("")
-            seen: set[str] = set()
-            for value in shape.enum:
-                member = enum_member_name(value)
-                while member in seen:
-                    member += "_"
-                seen.add(member)
-                out.append(f'    {member} = "{value}"')
-            out += ["", ""]
-
-        for name in sorted(self.structures):
-            shape = self.structures[name]
-            doc = first_sentence(shape.documentation) or f"The ``{name}`` shape."
-            out.append("@attrs.frozen(kw_only=True, repr=False, slots=False)")
-            out.append(f"class {name}(Model):")
-            out += wrap_docstring(doc, "    ")
-            body = self.fields(shape)
-            out += ["", *body] if body else []
-            out += ["", ""]
-
-        for op_name, op_doc, input_shape, output_shape, _ in requests:
-            for suffix, shape, part in (
-                ("Request", input_shape, "``requestParameters``"),
-                ("Response", output_shape, "``responseElements``"),
-            ):
-                out.append("@attrs.frozen(kw_only=True, repr=False, slots=False)")
-                out.append(f"class {op_name}{suffix}(Model):")
-                doc = f"{part} of ``{op_name}``."
-                if suffix == "Request" and op_doc:
-                    doc = f"{doc} {op_doc}"
-                out += wrap_docstring(doc, "    ")
-                body = self.fields(shape)
-                out += ["", *body] if body else []
-                out += ["", ""]
-
-        out.append("#: Action name -> (request class, response class).")
-        out.append("ACTIONS: Mapping[str, tuple[type[Model], type[Model]]] = {")
-        out += [f'    "{op}": ({op}Request, {op}Response),' for op, *_ in requests]
-        out.append("}")
-        text = "\n".join(out) + "\n"
-        # Leave out the imports this API's shapes do not use.
-        body = text.split("__all__ = [", 1)[1]
-        for line, used, instead in (
-            ("from datetime import datetime\n", "datetime |" in body, ""),
-            (
-                "from ._model import Model, StrEnum, key\n",
-                "(StrEnum)" in body,
-                "from ._model import Model, key\n",
-            ),
-        ):
-            if not used:
-                text = text.replace(line, instead, 1)
-        return text
+    def render(self) -> dict[str, str]:
+        """Every module's source, by path under ``src/elbtrail``."""
+        self.plan()
+        out = {f"{self.module}.py": self.public_module()}
+        out[f"_{self.module}/__init__.py"] = (
+            f'"""The classes of `elbtrail.{self.module}`, a module for each action '
+            '(generated)."""\n'
+        )
+        out[f"_{self.module}/{SHARED}/__init__.py"] = (
+            f'"""The shapes several actions of `elbtrail.{self.module}` share, a '
+            'module each (generated)."""\n'
+        )
+        for home in sorted(set(self.homes.values())):
+            path = home.replace(".", "/")
+            out[f"_{self.module}/{path}.py"] = self.private_module(home)
+        return out
 
 
-def ruff_format(text: str, path: Path) -> str:
-    """Lay out *text* as the project's formatter does, so the check stays clean."""
-    result = subprocess.run(
-        [sys.executable, "-m", "ruff", "format", "--stdin-filename", str(path), "-"],
-        input=text,
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=ROOT,
-    )
-    return result.stdout
+def action_module(op_name: str) -> str:
+    """The name of the module of action *op_name*: ``create_load_balancer``."""
+    return xform_name(op_name)
+
+
+def ruff_format(texts: dict[Path, str]) -> dict[Path, str]:
+    """Lay out *texts* as the project's formatter does, so the check stays clean."""
+    with tempfile.TemporaryDirectory() as folder:
+        copies = {}
+        for index, (path, text) in enumerate(texts.items()):
+            copy = Path(folder) / f"m{index}.py"
+            copy.write_text(text, encoding="utf-8")
+            copies[path] = copy
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "ruff",
+                "format",
+                "--quiet",
+                "--config",
+                str(ROOT / "pyproject.toml"),
+                folder,
+            ],
+            check=True,
+            cwd=ROOT,
+        )
+        return {path: copy.read_text(encoding="utf-8") for path, copy in copies.items()}
 
 
 def render_actions_page(writers: list[ModuleWriter]) -> str:
@@ -317,15 +496,25 @@ def render_actions_page(writers: list[ModuleWriter]) -> str:
 
 def render_all() -> dict[Path, str]:
     """Return every generated file's path and text."""
-    out = {}
+    sources = {}
     writers = []
     for service, module, title in SERVICES:
-        path = PACKAGE / f"{module}.py"
         writer = ModuleWriter(service, module, title)
         writers.append(writer)
-        out[path] = ruff_format(writer.render(), path)
+        for name, text in writer.render().items():
+            sources[PACKAGE / name] = text
+    out = ruff_format(sources)
     out[ROOT / "docs" / "actions.md"] = render_actions_page(writers)
     return out
+
+
+def generated_folders() -> list[Path]:
+    """The folders that hold only generated modules."""
+    return [
+        folder
+        for _, module, _ in SERVICES
+        for folder in (PACKAGE / f"_{module}", PACKAGE / f"_{module}" / SHARED)
+    ]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -334,7 +523,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="only report staleness")
     args = parser.parse_args(argv)
     stale = []
-    for path, text in render_all().items():
+    rendered = render_all()
+    for folder in generated_folders():
+        for path in sorted(folder.glob("*.py")):
+            if path not in rendered:  # an action that is gone
+                stale.append(path)
+                if not args.check:
+                    path.unlink()
+    for path, text in rendered.items():
         path.parent.mkdir(parents=True, exist_ok=True)
         current = path.read_text(encoding="utf-8") if path.exists() else None
         if current != text:

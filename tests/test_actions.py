@@ -281,3 +281,103 @@ class TestGeneratedCode:
                     assert attrs.has(obj)
                     assert obj.__doc__
                     assert obj.__setattr__ is not object.__setattr__
+
+
+def run_python(code: str) -> str:
+    """The output of *code*, run in a fresh interpreter."""
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return result.stdout
+
+
+class TestClassesOnFirstUse:
+    def test_reading_a_log_builds_only_the_classes_of_its_actions(self):
+        """Only the modules of the actions called, and of their shapes."""
+        path = (
+            ROOT
+            / "tests"
+            / "data"
+            / "corpus"
+            / "nlb-guide-createloadbalancer-network.json"
+        )
+        loaded = run_python(
+            "import sys, elbtrail\n"
+            f"event, = elbtrail.read({str(path)!r})\n"
+            "print(type(event.request_parameters).__name__)\n"
+            "print(*sorted(m for m in sys.modules if m.startswith(('elbtrail._v2', "
+            "'elbtrail._classic'))))"
+        ).split()
+
+        assert "CreateLoadBalancerRequest" == loaded[0]
+        assert "elbtrail._v2.create_load_balancer" in loaded
+        assert "elbtrail._v2.shapes.load_balancer" in loaded
+        assert "elbtrail._v2.create_rule" not in loaded
+        assert not [m for m in loaded if m.startswith("elbtrail._classic.")]
+
+    def test_listing_the_actions_builds_no_class(self):
+        """Names, membership and length need no action's module."""
+        out = run_python(
+            "import sys, elbtrail, elbtrail.v2 as v2\n"
+            "print(len(v2.ACTIONS), 'CreateRule' in v2.ACTIONS, len(elbtrail.actions("
+            "elbtrail.Api.CLASSIC)), 'AddTags' in elbtrail.actions(elbtrail.Api.V2))\n"
+            "print(len(dir(v2)) > 150, [m for m in sys.modules if '._v2.' in m])"
+        )
+
+        assert "51 True 29 True\nTrue []\n" == out
+
+    def test_every_name_comes_from_its_private_module(self):
+        """Each public name is a class of ``elbtrail._v2`` or ``._classic``."""
+        for module in (elbtrail.classic, elbtrail.v2):
+            private = f"elbtrail._{module.__name__.rpartition('.')[2]}."
+            for name in module.__all__:
+                value = getattr(module, name)
+                if isinstance(value, type):
+                    assert value.__module__.startswith(private), name
+                    assert getattr(sys.modules[value.__module__], name) is value
+
+    def test_a_misspelled_name_is_an_attribute_error(self):
+        """As for any module, with the name and the module in the message."""
+        with pytest.raises(AttributeError, match=r"'elbtrail\.v2' has no attribute"):
+            _ = elbtrail.v2.CreateLoadBlancerRequest  # type: ignore[attr-defined]
+        assert not hasattr(elbtrail.classic, "ActionTypeEnum")
+
+    def test_the_actions_mapping_gives_each_actions_classes(self):
+        """``ACTIONS`` maps a name to its two classes; other names are missing."""
+        v2 = elbtrail.v2
+
+        assert (v2.CreateRuleRequest, v2.CreateRuleResponse) == v2.ACTIONS["CreateRule"]
+        assert v2.ACTIONS.get("CreateRules") is None
+        with pytest.raises(KeyError):
+            v2.ACTIONS["RegisterInstancesWithLoadBalancer"]
+        assert sorted(v2.ACTIONS) == list(v2.ACTIONS)
+        assert "<51 actions of elbtrail.v2>" == repr(v2.ACTIONS)
+
+    def test_an_action_built_by_hand_is_found(self):
+        """A request made before its action was ever looked up names it."""
+        out = run_python(
+            "import elbtrail\n"
+            "from elbtrail.v2 import ModifyRuleRequest\n"
+            "event = elbtrail.Event(event_source=elbtrail.ELB_EVENT_SOURCE, "
+            "request_parameters=ModifyRuleRequest(rule_arn='r'))\n"
+            "print(event.action.api.name, event.action.name)"
+        )
+
+        assert "V2 ModifyRule\n" == out
+
+    def test_threads_importing_at_once_get_whole_classes(self):
+        """Many threads asking for many classes at once: each is built once."""
+        out = run_python(
+            "import concurrent.futures as f, attrs, elbtrail.v2 as v2\n"
+            "names = [n for n in v2.__all__ if n.endswith(('Request', 'Response'))]\n"
+            "with f.ThreadPoolExecutor(8) as pool:\n"
+            "    found = list(pool.map(lambda n: getattr(v2, n), names * 4))\n"
+            "print(all(attrs.has(c) for c in found), "
+            "len({id(c) for c in found}) == len(names))"
+        )
+
+        assert "True True\n" == out

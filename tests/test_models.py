@@ -42,6 +42,39 @@ class TestAttrsPromises:
 
         assert list(vars(built).items()) == list(vars(listener).items())
 
+    def test_equality_compares_what_attrs_would(self, classic_create):
+        """Same class and fields: equal, same hash; issues are not compared."""
+        event = elbtrail.parse_event(classic_create)
+        again = elbtrail.parse_event(classic_create)
+        flagged = attrs.evolve(event)
+        object.__setattr__(flagged, "issues", ("anything",))
+
+        assert event == again == flagged
+        assert hash(event.user_identity) == hash(again.user_identity)
+        assert event != attrs.evolve(event, aws_region="nowhere")
+        assert event != event.user_identity
+        assert event.__eq__(object()) is NotImplemented
+
+    def test_equality_tells_apart_classes_and_unknown_keys(self):
+        """Another class with the same fields, or other unknown keys: not equal."""
+        iam = elbtrail.IAMUserIdentity(user_name="alice")
+        root = elbtrail.RootIdentity(user_name="alice")
+        known = classic.Listener.from_dict({"protocol": "HTTP"})
+        unknown = classic.Listener.from_dict({"protocol": "HTTP", "new": 1})
+
+        assert iam != root
+        assert known != unknown
+        assert hash(known) == hash(unknown)  # extra is compared, not hashed
+        assert {iam, elbtrail.IAMUserIdentity(user_name="alice")} == {iam}
+
+    def test_a_model_holding_a_mapping_is_unhashable(self):
+        """As with attrs' own hash: a mapping field cannot be hashed."""
+        response = elbtrail.parse_event(
+            {"eventSource": "s3.amazonaws.com", "requestParameters": {"a": 1}}
+        )
+        with pytest.raises(TypeError, match="unhashable"):
+            hash(response)
+
     def test_no_attribute_fallback(self, classic_create):
         """A misspelled attribute raises AttributeError, as on any attrs class."""
         event = elbtrail.parse_event(classic_create)

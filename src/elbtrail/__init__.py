@@ -15,10 +15,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ._actions import ELB_EVENT_SOURCE, Action, Api, action_for, actions
-from ._arrow import file_to_arrow, from_arrow, issues_to_arrow, to_arrow
 from ._converter import make_converter
 from ._event import Addendum, Event, Resource, TlsDetails, parse_event
-from ._follow import Delivery, FollowSummary, follow
 from ._identity import (
     IDENTITY_TYPES,
     AssumedRoleIdentity,
@@ -44,12 +42,14 @@ from ._identity import (
 )
 from ._issues import Issue, IssueCode, ParseError, Severity
 from ._model import Model
-from ._parquet import ParquetExport, write_parquet
 from ._readers import EventStream, LogResult, iter_events, loads, read
 from ._touched import ResourceKind, TouchedResource, touched_resources
 
 if TYPE_CHECKING:
+    from ._arrow import file_to_arrow, from_arrow, issues_to_arrow, to_arrow
+    from ._follow import Delivery, FollowSummary, follow
     from ._history import Call, Change, FieldChange, History, Snapshot
+    from ._parquet import ParquetExport, write_parquet
     from ._state import (
         ClassicLoadBalancerState,
         ListenerState,
@@ -135,8 +135,14 @@ __all__ = [
 # Type checkers see plain imports, and no module __getattr__: a misspelled
 # name is an error in users' code, not an Any.
 _LAZY_SUBMODULES = frozenset({"classic", "v2", "strategies", "dask"})
-# The history is imported on first use too, to keep `import elbtrail` short.
+# So are the history, Arrow columns, Parquet and following a queue, to keep
+# `import elbtrail` short.
 _LAZY_NAMES = {
+    **dict.fromkeys(
+        ("file_to_arrow", "from_arrow", "issues_to_arrow", "to_arrow"), "_arrow"
+    ),
+    **dict.fromkeys(("Delivery", "FollowSummary", "follow"), "_follow"),
+    **dict.fromkeys(("ParquetExport", "write_parquet"), "_parquet"),
     **dict.fromkeys(
         ("Call", "Change", "FieldChange", "History", "Snapshot"), "_history"
     ),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import attrs
@@ -55,36 +55,77 @@ class Action:
     response: type[Model]
 
 
+class _ActionTable(Mapping[str, Action]):
+    """
+    The actions of one API, each made on first use.
+
+    An `Action` is made, and its classes imported, the first time it is
+    asked for; listing the names imports nothing.
+    """
+
+    def __init__(
+        self, api: Api, classes: Mapping[str, tuple[type[Model], type[Model]]]
+    ) -> None:
+        self.api = api
+        self._classes = classes
+        #: The actions made so far, for lookups that need no call.
+        self.made: dict[str, Action] = {}
+
+    def __getitem__(self, name: str) -> Action:
+        try:
+            return self.made[name]
+        except KeyError:
+            pass
+        request, response = self._classes[name]
+        with _LOADING:
+            action = self.made.get(name)
+            if action is None:
+                action = Action(self.api, name, request, response)
+                _BY_REQUEST_CLASS[request] = action
+                self.made[name] = action
+        return action
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._classes
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._classes)
+
+    def __len__(self) -> int:
+        return len(self._classes)
+
+    def __repr__(self) -> str:
+        return f"<{len(self)} actions of the {_API_NAMES[self.api]} API>"
+
+
 # Filled once per API, under the lock; read without it.
-_ACTIONS: dict[Api, Mapping[str, Action]] = {}
-_BY_VERSION: dict[str, Mapping[str, Action]] = {}
+_ACTIONS: dict[Api, _ActionTable] = {}
 _BY_REQUEST_CLASS: dict[type[Model], Action] = {}
 _LOADING = threading.Lock()
 
 
 def actions(api: Api) -> Mapping[str, Action]:
     """
-    Return every action of *api* by name, importing its models on first use.
+    Return every action of *api* by name.
+
+    The classes of an action are imported the first time it is looked up;
+    listing the names imports none.
 
     Added in version 0.1.0.
     """
+    return _table(api)
+
+
+def _table(api: Api) -> _ActionTable:
     try:
         return _ACTIONS[api]
     except KeyError:
         pass
+    module = importlib.import_module(_MODULES[api])
     with _LOADING:
-        if api in _ACTIONS:
-            return _ACTIONS[api]
-        module = importlib.import_module(_MODULES[api])
-        table = {
-            name: Action(api, name, request, response)
-            for name, (request, response) in module.ACTIONS.items()
-        }
-        for action in table.values():
-            _BY_REQUEST_CLASS[action.request] = action
-        _BY_VERSION[api.value] = table
-        _ACTIONS[api] = table
-        return table
+        if api not in _ACTIONS:
+            _ACTIONS[api] = _ActionTable(api, module.ACTIONS)
+        return _ACTIONS[api]
 
 
 def action_for(api_version: str | None, event_name: str | None) -> Action | None:
@@ -102,7 +143,17 @@ def action_for(api_version: str | None, event_name: str | None) -> Action | None
 
 def action_of_request(request: object) -> Action | None:
     """Return the action whose request class *request* is an instance of."""
-    return _BY_REQUEST_CLASS.get(type(request))  # type: ignore[arg-type]
+    kind = type(request)
+    found = _BY_REQUEST_CLASS.get(kind)  # type: ignore[arg-type]
+    if found is not None or not kind.__name__.endswith("Request"):
+        return found
+    # A request built by hand, of an action not looked up yet.
+    name = kind.__name__.removesuffix("Request")
+    for api in Api:
+        table = _table(api)
+        if name in table and table[name].request is kind:
+            return table[name]
+    return None
 
 
 # Keys that settle the API on their own, from the two APIs' documented shapes.
@@ -150,8 +201,8 @@ def resolve(
     if name.__class__ is not str:
         return None
     if version.__class__ is str and version in _API_NAMES.keys():  # noqa: SIM118
-        table = _BY_VERSION.get(version) or actions(Api(version))
-        action = table.get(name)
+        table = _ACTIONS.get(version) or _table(Api(version))  # type: ignore[call-overload]
+        action = table.made.get(name) or table.get(name)
         if action is None and issues is not None:
             issues.append(
                 Issue(

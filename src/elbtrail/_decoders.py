@@ -11,7 +11,7 @@ with a ``bad-number`` issue.
 
 from __future__ import annotations
 
-import hashlib
+import functools
 import json
 import math
 from collections.abc import Callable
@@ -299,4 +299,13 @@ def fingerprint(record: Any) -> bytes:
                 record, sort_keys=True, separators=(",", ":"), allow_nan=False
             ).encode()
         )
-    return hashlib.blake2b(text, digest_size=16).digest()
+    digest: bytes = _blake2b()(text, digest_size=16).digest()
+    return digest
+
+
+@functools.cache
+def _blake2b() -> Any:
+    """Return BLAKE2b, imported on first use: importing hashlib loads OpenSSL."""
+    import hashlib  # noqa: PLC0415
+
+    return hashlib.blake2b

@@ -39,7 +39,7 @@ __all__ = [
 ]
 
 
-@attrs.frozen(kw_only=True, repr=False, slots=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False, eq=False)
 class Resource(Model):
     """
     A resource the call touched (an item of ``resources``).
@@ -53,7 +53,7 @@ class Resource(Model):
     type: str | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False, slots=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False, eq=False)
 class TlsDetails(Model):
     """
     The TLS connection the call came over (``tlsDetails``).
@@ -69,7 +69,7 @@ class TlsDetails(Model):
     key_exchange: str | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False, slots=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False, eq=False)
 class Addendum(Model):
     """
     Why a record was delivered late or changed (``addendum``).
@@ -124,7 +124,7 @@ _PARAMETERS_HOOK = {HOOK: (_structure_parameters, _unstructure_part)}
 _RESPONSE_HOOK = {HOOK: (_structure_response, _unstructure_part)}
 
 
-@attrs.frozen(kw_only=True, repr=False, slots=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False, eq=False)
 class Event(Model):
     """
     One CloudTrail record: an API call, with who made it, when and how it went.

@@ -34,7 +34,7 @@ __all__ = [
 ]
 
 
-@attrs.frozen(kw_only=True, repr=False, slots=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False, eq=False)
 class SessionIssuer(Model):
     """
     The entity that issued temporary credentials (``sessionContext.sessionIssuer``).
@@ -49,7 +49,7 @@ class SessionIssuer(Model):
     user_name: str | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False, slots=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False, eq=False)
 class WebIdFederationData(Model):
     """
     The identity provider behind web identity federation; often empty.
@@ -61,7 +61,7 @@ class WebIdFederationData(Model):
     attributes: Mapping[str, Any] | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False, slots=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False, eq=False)
 class SessionAttributes(Model):
     """
     When the session began and whether it was authenticated with MFA.
@@ -79,7 +79,7 @@ class SessionAttributes(Model):
     mfa_authenticated: bool | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False, slots=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False, eq=False)
 class SessionContext(Model):
     """
     Details of the temporary session the call was made with.
@@ -97,7 +97,7 @@ class SessionContext(Model):
     assumed_root: bool | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False, slots=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False, eq=False)
 class OnBehalfOf(Model):
     """
     The IAM Identity Center user a call was made for.
@@ -109,7 +109,7 @@ class OnBehalfOf(Model):
     identity_store_arn: str | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False, slots=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False, eq=False)
 class InScopeOf(Model):
     """
     The resource that temporary credentials were issued to (Lambda, ...).
@@ -123,7 +123,7 @@ class InScopeOf(Model):
     credentials_issued_to: str | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False, slots=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False, eq=False)
 class InvokedByDelegate(Model):
     """
     The account a delegated call was made for.
@@ -134,7 +134,7 @@ class InvokedByDelegate(Model):
     account_id: str | None = None
 
 
-@attrs.frozen(kw_only=True, repr=False, slots=False)
+@attrs.frozen(kw_only=True, repr=False, slots=False, eq=False)
 class UserIdentity(Model):
     """
     Who made the call: the ``userIdentity`` element.
@@ -197,62 +197,52 @@ class UserIdentity(Model):
         return context.attributes.mfa_authenticated
 
 
-@attrs.frozen(kw_only=True, repr=False, slots=False)
+# The identity types add no fields: each is a plain subclass, which has the
+# methods attrs made for UserIdentity (building an attrs class is not free).
 class RootIdentity(UserIdentity):
     """The account's root user (``type: Root``)."""
 
 
-@attrs.frozen(kw_only=True, repr=False, slots=False)
 class IAMUserIdentity(UserIdentity):
     """An IAM user's long-term credentials (``type: IAMUser``)."""
 
 
-@attrs.frozen(kw_only=True, repr=False, slots=False)
 class AssumedRoleIdentity(UserIdentity):
     """Temporary credentials from ``sts:AssumeRole`` (``type: AssumedRole``)."""
 
 
-@attrs.frozen(kw_only=True, repr=False, slots=False)
 class RoleIdentity(UserIdentity):
     """A role acting directly (``type: Role``)."""
 
 
-@attrs.frozen(kw_only=True, repr=False, slots=False)
 class FederatedUserIdentity(UserIdentity):
     """Credentials from ``sts:GetFederationToken`` (``type: FederatedUser``)."""
 
 
-@attrs.frozen(kw_only=True, repr=False, slots=False)
 class AWSAccountIdentity(UserIdentity):
     """Another AWS account (``type: AWSAccount``)."""
 
 
-@attrs.frozen(kw_only=True, repr=False, slots=False)
 class AWSServiceIdentity(UserIdentity):
     """An AWS service acting through a role (``type: AWSService``)."""
 
 
-@attrs.frozen(kw_only=True, repr=False, slots=False)
 class IdentityCenterUserIdentity(UserIdentity):
     """An IAM Identity Center user (``type: IdentityCenterUser``)."""
 
 
-@attrs.frozen(kw_only=True, repr=False, slots=False)
 class DirectoryIdentity(UserIdentity):
     """A directory service user (``type: Directory``)."""
 
 
-@attrs.frozen(kw_only=True, repr=False, slots=False)
 class SAMLUserIdentity(UserIdentity):
     """A SAML-federated caller of ``AssumeRoleWithSAML`` (``type: SAMLUser``)."""
 
 
-@attrs.frozen(kw_only=True, repr=False, slots=False)
 class WebIdentityUserIdentity(UserIdentity):
     """An OIDC-federated caller (``type: WebIdentityUser``)."""
 
 
-@attrs.frozen(kw_only=True, repr=False, slots=False)
 class UnknownIdentity(UserIdentity):
     """An identity CloudTrail itself could not determine (``type: Unknown``)."""
 

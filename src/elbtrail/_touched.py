@@ -21,6 +21,7 @@ from typing import Any
 import attrs
 
 from ._event import Event
+from ._lazy import public_module
 from ._model import Model
 
 __all__ = ["ResourceKind", "TouchedResource", "touched_resources"]
@@ -209,7 +210,7 @@ def _plan(cls: type[Model]) -> _Plan:
             name = field.name
             if name in _NOT_WALKED:
                 continue
-            owner = (cls.__module__, cls.__qualname__, name)
+            owner = (public_module(cls), cls.__qualname__, name)
             if owner in _IGNORED_FIELDS:
                 continue
             rule = _OWNED_FIELDS.get(owner) or _FIELDS.get(name)

@@ -1,0 +1,1 @@
+"""The classes of `elbtrail.classic`, a module for each action (generated)."""

@@ -1,0 +1,1 @@
+"""The shapes several actions of `elbtrail.classic` share, a module each (generated)."""

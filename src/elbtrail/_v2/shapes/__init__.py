@@ -1,0 +1,1 @@
+"""The shapes several actions of `elbtrail.v2` share, a module each (generated)."""
