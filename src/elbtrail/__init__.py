@@ -43,13 +43,13 @@ from ._identity import (
 from ._issues import Issue, IssueCode, ParseError, Severity
 from ._model import Model
 from ._readers import EventStream, LogResult, iter_events, loads, read
-from ._touched import ResourceKind, TouchedResource, touched_resources
 
 if TYPE_CHECKING:
     from ._arrow import file_to_arrow, from_arrow, issues_to_arrow, to_arrow
     from ._follow import Delivery, FollowSummary, follow
     from ._history import Call, Change, FieldChange, History, Snapshot
     from ._parquet import ParquetExport, write_parquet
+    from ._touched import ResourceKind, TouchedResource, touched_resources
     from ._state import (
         ClassicLoadBalancerState,
         ListenerState,
@@ -135,14 +135,17 @@ __all__ = [
 # Type checkers see plain imports, and no module __getattr__: a misspelled
 # name is an error in users' code, not an Any.
 _LAZY_SUBMODULES = frozenset({"classic", "v2", "strategies", "dask"})
-# So are the history, Arrow columns, Parquet and following a queue, to keep
-# `import elbtrail` short.
+# So are the history, Arrow columns, Parquet, following a queue and the
+# resources a call touches, to keep `import elbtrail` short.
 _LAZY_NAMES = {
     **dict.fromkeys(
         ("file_to_arrow", "from_arrow", "issues_to_arrow", "to_arrow"), "_arrow"
     ),
     **dict.fromkeys(("Delivery", "FollowSummary", "follow"), "_follow"),
     **dict.fromkeys(("ParquetExport", "write_parquet"), "_parquet"),
+    **dict.fromkeys(
+        ("ResourceKind", "TouchedResource", "touched_resources"), "_touched"
+    ),
     **dict.fromkeys(
         ("Call", "Change", "FieldChange", "History", "Snapshot"), "_history"
     ),
