@@ -49,7 +49,6 @@ if TYPE_CHECKING:
     from ._follow import Delivery, FollowSummary, follow
     from ._history import Call, Change, FieldChange, History, Snapshot
     from ._parquet import ParquetExport, write_parquet
-    from ._touched import ResourceKind, TouchedResource, touched_resources
     from ._state import (
         ClassicLoadBalancerState,
         ListenerState,
@@ -60,6 +59,7 @@ if TYPE_CHECKING:
         TargetGroupState,
         TrustStoreState,
     )
+    from ._touched import ResourceKind, TouchedResource, touched_resources
 
 __all__ = [
     "ELB_EVENT_SOURCE",
