@@ -15,6 +15,7 @@ import math
 import subprocess
 import sys
 import textwrap
+import tracemalloc
 from pathlib import Path
 from typing import Any
 
@@ -526,6 +527,22 @@ class TestBoundedMemory:
 
         assert 256 << 20 == sum(sizes)
         assert max(sizes) <= _input.CHUNK_SIZE
+
+    def test_gzip_bomb_is_not_inflated_at_once(self):
+        """Inflating at once stops past its bound and hands every byte back."""
+        pytest.importorskip("isal")
+        bomb = gzip.compress(b" " * (256 << 20), compresslevel=9)
+
+        tracemalloc.start()
+        try:
+            data, rest = _input.inflated_at_once(iter([bomb]), 4 << 20)
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+
+        assert data is None
+        assert bomb == b"".join(rest)
+        assert peak < 16 << 20
 
     def test_gzip_bomb_in_memory_is_empty_not_exhausting(self):
         """loads of a bomb of white space gives an empty result."""
