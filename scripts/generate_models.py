@@ -193,6 +193,31 @@ class ModuleWriter:
         for op_name, *_ in self.requests:
             for suffix in ("Request", "Response"):
                 self.homes[f"{op_name}{suffix}"] = action_module(op_name)
+        self.check_no_cycle()
+
+    def check_no_cycle(self) -> None:
+        """Refuse shared shapes that refer to each other: they could not load."""
+        shared = {n for n, home in self.homes.items() if home.startswith(f"{SHARED}.")}
+        done: set[str] = set()
+        for start in sorted(shared & set(self.structures)):
+            path: list[str] = []
+            stack = [(start, False)]
+            while stack:
+                name, leaving = stack.pop()
+                if leaving:
+                    path.pop()
+                    done.add(name)
+                    continue
+                if name in path:
+                    cycle = " -> ".join([*path[path.index(name) :], name])
+                    msg = f"shared shapes refer to each other: {cycle}"
+                    raise ValueError(msg)
+                if name in done or name not in self.structures:
+                    continue
+                path.append(name)
+                stack.append((name, True))
+                uses = self.direct_uses(self.structures[name]) & shared
+                stack += [(n, False) for n in sorted(uses - {name})]
 
     def closure(self, *shapes: Any) -> set[str]:
         """The class names of every structure and enum *shapes* use."""
