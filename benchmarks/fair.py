@@ -305,9 +305,25 @@ def whole_process(root: Path, records: int, rounds: int) -> None:
     tree = logs.write_tree(root / "tree", max(1, records // 2000), 2000)
     script = root / "plain.py"
     script.write_text(_PLAIN_SCRIPT, encoding="utf-8")
+    isal_script = root / "plain_isal.py"
+    isal_script.write_text(
+        _PLAIN_SCRIPT.replace("import gzip,", "from isal import igzip as gzip; import"),
+        encoding="utf-8",
+    )
     summary = [sys.executable, "-m", "elbtrail", "summary", str(tree)]
     commands = {
         "plain orjson script": [sys.executable, str(script), str(tree)],
+        **(
+            {
+                "plain script, ISA-L's gzip": [
+                    sys.executable,
+                    str(isal_script),
+                    str(tree),
+                ]
+            }
+            if igzip is not None
+            else {}
+        ),
         "elbtrail summary --jobs 1": [*summary, "--jobs", "1"],
         "elbtrail summary --jobs 2": [*summary, "--jobs", "2"],
         "import elbtrail + first read": [
