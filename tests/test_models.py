@@ -67,6 +67,17 @@ class TestAttrsPromises:
         assert hash(known) == hash(unknown)  # extra is compared, not hashed
         assert {iam, elbtrail.IAMUserIdentity(user_name="alice")} == {iam}
 
+    def test_a_nan_field_is_unequal_even_to_itself(self):
+        """Fields compare with ==, one by one, as attrs compares them."""
+        state = elbtrail.v2.ZonalCapacityReservationState(
+            effective_capacity_units=math.nan
+        )
+
+        same = state
+
+        assert state != same
+        assert state != attrs.evolve(state)
+
     def test_a_model_holding_a_mapping_is_unhashable(self):
         """As with attrs' own hash: a mapping field cannot be hashed."""
         response = elbtrail.parse_event(
@@ -158,7 +169,7 @@ class TestAttrsPromises:
         models = [
             cls
             for module in (elbtrail, classic, elbtrail.v2)
-            for cls in vars(module).values()
+            for cls in (getattr(module, name) for name in module.__all__)
             if isinstance(cls, type) and issubclass(cls, elbtrail.Model)
         ]
 

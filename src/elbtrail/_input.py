@@ -75,11 +75,13 @@ def inflated_at_once(
     The whole of a clean gzip input, decompressed by ISA-L, if it is small.
 
     Returns the decompressed bytes, or ``None`` when the input is not gzip,
-    decompresses to more than *most* bytes, or is anything but whole,
-    undamaged gzip members one after another; then also the chunks to read
-    the usual way (those consumed here come first), which reports what is
-    wrong exactly as it would have. So the fast path only ever takes inputs
-    on which both agree: the same bytes, and nothing to say.
+    takes more than *most* bytes compressed or decompressed, or is anything
+    but whole, undamaged gzip members one after another (ISA-L passes over
+    reserved header flags, which zlib refuses: they are looked for here);
+    then also the chunks to read the usual way (those consumed here come
+    first), which reports what is wrong exactly as it would have. So the
+    fast path only ever takes inputs on which both agree: the same bytes,
+    and nothing to say.
     """
     if _fast_zlib is None or not fast_inflate:
         return None, chunks
@@ -97,17 +99,28 @@ def _inflate(chunks: Iterator[bytes], seen: list[bytes], most: int) -> bytes | N
     """`inflated_at_once`'s work; what it consumes is added to *seen*."""
     pieces: list[bytes] = []
     room = most + 1
+    # The compressed bytes held are bounded too: headers, empty members and
+    # empty blocks give no output, and could otherwise be held without end.
+    held = 0
     members = 0
     inflater = None  # between members
+    start = b""  # the first bytes of a member whose header is not all here
     for chunk in chunks:
         seen.append(chunk)
-        if len(seen) == 1 and len(chunk) >= 2 and not is_gzip(chunk):
+        held += len(chunk)
+        if held > most or (len(seen) == 1 and len(chunk) >= 2 and not is_gzip(chunk)):
             return None
-        pending = chunk
+        pending = start + chunk if start else chunk
+        start = b""
         step = _size_hint(chunk)
         full = False
         while pending or full:
             if inflater is None:
+                if len(pending) < _FLAGS_END:
+                    start = pending
+                    break
+                if pending[_FLAGS] & _RESERVED_FLAGS:
+                    return None  # zlib refuses these; ISA-L would not
                 inflater = _fast_zlib.decompressobj(zlib.MAX_WBITS | 16)
             out = inflater.decompress(pending, min(step, room))
             room -= len(out)
@@ -124,9 +137,15 @@ def _inflate(chunks: Iterator[bytes], seen: list[bytes], most: int) -> bytes | N
                 pending = inflater.unconsumed_tail
                 full = len(out) == step
                 step *= 2
-    if inflater is not None or not members:
-        return None  # cut short, or empty
+    if inflater is not None or start or not members:
+        return None  # cut short, followed by a few bytes, or empty
     return b"".join(pieces)
+
+
+# A gzip header's flag byte, and the bits RFC 1952 reserves (zero).
+_FLAGS = 3
+_FLAGS_END = _FLAGS + 1
+_RESERVED_FLAGS = 0xE0
 
 
 def _size_hint(chunk: bytes) -> int:

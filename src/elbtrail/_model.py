@@ -164,7 +164,9 @@ class Model:
         if other.__class__ is not self.__class__:
             return NotImplemented
         values = _comparison(self.__class__)[0]
-        return bool(values(self) == values(other))
+        # Field by field, as attrs does: no shortcut for the same object, so
+        # a NaN field makes a model unequal even to itself.
+        return all(map(operator.eq, values(self), values(other)))
 
     def __hash__(self) -> int:
         """A hash of the class and the hashed fields, equal for equal models."""
@@ -273,6 +275,9 @@ def _getter(fields: list[attrs.Attribute[Any]]) -> _Values:
             getattr(o, name) if key is None else key(getattr(o, name))
             for name, key in keyed
         )
+    if len(fields) == 1:
+        name = fields[0].name
+        return lambda o: (getattr(o, name),)
     if not fields:
         return lambda _: ()
     return operator.attrgetter(*(a.name for a in fields))

@@ -97,6 +97,9 @@ def gzip_damage() -> st.SearchStrategy[Any]:
         st.tuples(st.just("cut"), st.integers(0, 10_000), st.just(b"")),
         st.tuples(st.just("flip"), st.integers(0, 10_000), st.just(b"")),
         st.tuples(
+            st.just("flag"), st.integers(0, 3), st.sampled_from([b"\x20", b"\x80"])
+        ),
+        st.tuples(
             st.just("tail"),
             st.just(0),
             st.sampled_from(
@@ -110,6 +113,10 @@ def damage(data: bytes, how: tuple[str, int, bytes]) -> bytes:
     kind, at, tail = how
     if kind == "cut":
         return data[: at % (len(data) + 1)]
+    if kind == "flag":  # a reserved header flag, on one of the members
+        starts = [i for i in range(len(data)) if data.startswith(b"\x1f\x8b\x08", i)]
+        at = starts[at % len(starts)] + 3
+        return data[:at] + bytes([data[at] | tail[0]]) + data[at + 1 :]
     if kind == "flip":
         at %= len(data)
         return data[:at] + bytes([data[at] ^ 0x10]) + data[at + 1 :]
@@ -156,6 +163,37 @@ class TestInflating:
         ]
         data = gzip.compress(log(*records), mtime=0)
         assert_agree(damage(data + gzip.compress(log(elb()), mtime=0), how))
+
+    def test_a_reserved_header_flag_is_damage_with_every_decoder(self):
+        """ISA-L passes over reserved flags; zlib's reader reports them."""
+        data = bytearray(gzip.compress(log(elb()), mtime=0))
+        data[3] |= 0x20
+
+        result = elbtrail.loads(bytes(data))
+
+        assert "corrupt-gzip" in [i.code for i in result.issues]
+        assert_agree(bytes(data))
+
+    def test_bytes_that_give_no_output_are_not_held_without_end(self):
+        """A header's comment of endless length: handed on after a bound."""
+        pytest.importorskip("isal")
+        taken = []
+
+        def chunks():
+            yield b"\x1f\x8b\x08\x10\0\0\0\0\0\xff"  # FCOMMENT set
+            while True:
+                taken.append(1)
+                yield b"c" * (1 << 20)
+
+        fast, rest = _input.inflated_at_once(chunks(), 4 << 20)
+        held = len(taken)
+        handed_back = [next(rest) for _ in range(held + 2)]
+
+        assert fast is None
+        assert held <= 5
+        assert handed_back[0].startswith(b"\x1f\x8b")
+        assert {b"c" * (1 << 20)} == set(handed_back[1:])
+        assert held + 1 == len(taken)  # then the stream goes on where it was
 
     def test_a_size_hint_far_too_small_still_gives_the_whole(self):
         """The last member's size is all the hint says of a large first member."""
