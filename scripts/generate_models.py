@@ -222,43 +222,28 @@ class ModuleWriter:
     def closure(self, *shapes: Any) -> set[str]:
         """The class names of every structure and enum *shapes* use."""
         found: set[str] = set()
-        stack = [
-            m for shape in shapes if shape is not None for m in shape.members.values()
-        ]
-        while stack:
-            shape = stack.pop()
-            kind = shape.type_name
-            if kind == "string" and shape.enum:
-                self.enums[shape.name] = shape
-                found.add(shape.name)
-            elif kind == "list":
-                stack.append(shape.member)
-            elif kind == "map":
-                stack.append(shape.value)
-            elif kind == "structure":
-                self.collect(shape)
-                name = self.class_names[shape.name]
+        todo = [shape for shape in shapes if shape is not None]
+        while todo:
+            for leaf in held_shapes(todo.pop()):
+                if leaf.type_name != "structure":
+                    self.enums[leaf.name] = leaf
+                    found.add(leaf.name)
+                    continue
+                self.collect(leaf)
+                name = self.class_names[leaf.name]
                 if name not in found:
                     found.add(name)
-                    stack.extend(shape.members.values())
+                    todo.append(leaf)
         return found
 
     def direct_uses(self, shape: Any | None) -> set[str]:
         """The class names a class for *shape* refers to in its annotations."""
-        found: set[str] = set()
-        stack = list(shape.members.values()) if shape is not None else []
-        while stack:
-            member = stack.pop()
-            kind = member.type_name
-            if kind == "string" and member.enum:
-                found.add(member.name)
-            elif kind == "list":
-                stack.append(member.member)
-            elif kind == "map":
-                stack.append(member.value)
-            elif kind == "structure":
-                found.add(self.class_names[member.name])
-        return found
+        if shape is None:
+            return set()
+        return {
+            self.class_names[leaf.name] if leaf.type_name == "structure" else leaf.name
+            for leaf in held_shapes(shape)
+        }
 
     def class_lines(self, name: str, shape: Any | None, doc: str) -> list[str]:
         """The source of the model class *name*."""
@@ -449,6 +434,22 @@ class ModuleWriter:
             path = home.replace(".", "/")
             out[f"_{self.module}/{path}.py"] = self.private_module(home)
         return out
+
+
+def held_shapes(shape: Any) -> list[Any]:
+    """The structure and enum shapes *shape*'s members hold, through lists and maps."""
+    out = []
+    stack = list(shape.members.values())
+    while stack:
+        member = stack.pop()
+        kind = member.type_name
+        if kind == "list":
+            stack.append(member.member)
+        elif kind == "map":
+            stack.append(member.value)
+        elif kind == "structure" or (kind == "string" and member.enum):
+            out.append(member)
+    return out
 
 
 def action_module(op_name: str) -> str:
