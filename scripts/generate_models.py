@@ -382,10 +382,15 @@ class ModuleWriter:
             "from ._lazy import ActionClasses, import_name",
             "",
             "if TYPE_CHECKING:",
+            "    from collections.abc import Mapping",
+            "",
         ]
-        for home in sorted(by_home):
-            package = f"._{self.module}.{home}"
-            out.append(f"    from {package} import {', '.join(by_home[home])}")
+        imports = {"._model": "Model"}
+        for home, classes in by_home.items():
+            imports[f"._{self.module}.{home}"] = ", ".join(classes)
+        out += [
+            f"    from {where} import {imports[where]}" for where in sorted(imports)
+        ]
         out += ["", "__all__ = ["]
         out += [f'    "{n}",' for n in sorted([*names, "ACTIONS", "API_VERSION"])]
         out += ["]", "", f'API_VERSION = "{version}"', ""]
@@ -398,7 +403,9 @@ class ModuleWriter:
         out.append(
             "#: Action name -> (request class, response class), imported on first use."
         )
-        out.append("ACTIONS = ActionClasses(")
+        out.append(
+            "ACTIONS: Mapping[str, tuple[type[Model], type[Model]]] = ActionClasses("
+        )
         out.append("    __name__,")
         out.append("    _HOMES,")
         out.append("    [")

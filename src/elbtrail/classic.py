@@ -26,6 +26,8 @@ from typing import TYPE_CHECKING
 from ._lazy import ActionClasses, import_name
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from ._classic.add_tags import AddTagsRequest, AddTagsResponse
     from ._classic.apply_security_groups_to_load_balancer import (
         ApplySecurityGroupsToLoadBalancerRequest,
@@ -161,6 +163,7 @@ if TYPE_CHECKING:
     from ._classic.shapes.listener import Listener
     from ._classic.shapes.load_balancer_attributes import LoadBalancerAttributes
     from ._classic.shapes.tag import Tag
+    from ._model import Model
 
 __all__ = [
     "ACTIONS",
@@ -342,7 +345,7 @@ _HOMES = {
 }
 
 #: Action name -> (request class, response class), imported on first use.
-ACTIONS = ActionClasses(
+ACTIONS: Mapping[str, tuple[type[Model], type[Model]]] = ActionClasses(
     __name__,
     _HOMES,
     [

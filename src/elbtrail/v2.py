@@ -26,6 +26,9 @@ from typing import TYPE_CHECKING
 from ._lazy import ActionClasses, import_name
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from ._model import Model
     from ._v2.add_listener_certificates import (
         AddListenerCertificatesRequest,
         AddListenerCertificatesResponse,
@@ -715,7 +718,7 @@ _HOMES = {
 }
 
 #: Action name -> (request class, response class), imported on first use.
-ACTIONS = ActionClasses(
+ACTIONS: Mapping[str, tuple[type[Model], type[Model]]] = ActionClasses(
     __name__,
     _HOMES,
     [
