@@ -15,12 +15,14 @@ from ._model import (
     BAD,
     HOOK,
     SKIP,
+    Issues,
     JsonPath,
     Model,
     _wrong,
     build_input,
     copy_json,
     key,
+    note_kept,
     render_path,
     structurer,
     unstructure,
@@ -109,6 +111,7 @@ def _structure_part(
     # Notices about the API are said once, with the request.
     action = resolve(record, issues if request else None, path[0])
     if action is None:
+        note_kept(value, issues)
         return value
     cls = action.request if request else action.response
     return structurer(cls)(value, path, issues)
@@ -300,7 +303,18 @@ def parse_owned(
     The readers decode each record themselves, so the event may keep the
     record's values without copying them.
     """
-    issues: list[Issue] = []
+    return parse_decoded(record, strict=strict, path=path)[0]
+
+
+def parse_decoded(
+    record: dict[str, Any], *, strict: bool = False, path: JsonPath = ""
+) -> tuple[Event, bool]:
+    """
+    `parse_owned`, and whether the event kept an object or list as read.
+
+    Only then can the record nest deeper than the models do (see `Issues`).
+    """
+    issues = Issues()
     event: Event = _STRUCTURE_EVENT(record, path, issues)
     if not record or "Records" in record:
         issues.insert(0, _misuse(record, path))
@@ -310,7 +324,7 @@ def parse_owned(
         # The issues are found while the event is built, so they are attached
         # after; the event is not shared with anyone before this returns.
         object.__setattr__(event, "issues", tuple(issues))
-    return event
+    return event, issues.kept_raw
 
 
 def _misuse(record: Mapping[str, Any], path: JsonPath) -> Issue:

@@ -379,6 +379,28 @@ _REPR.maxstring = 50
 _REPR.maxother = 50
 
 
+class Issues(list[Issue]):
+    """
+    The issues of one record's structuring, and whether it kept raw JSON.
+
+    Models nest only as deep as their shapes do; a record can nest deeper
+    only through a JSON object or list kept as it was read (an unknown key,
+    a value of the wrong type, an untyped field). The readers check a
+    record's depth only when `kept_raw` says one was kept.
+    """
+
+    #: Whether an object or list was kept as it was read.
+    kept_raw = False
+
+
+def note_kept(value: Any, issues: list[Issue]) -> None:
+    """Note in *issues* that *value* is kept as it was read."""
+    if (value.__class__ is dict or value.__class__ is list) and (
+        issues.__class__ is Issues
+    ):
+        issues.kept_raw = True
+
+
 def _describe(value: Any) -> str:
     text = _REPR.repr(value)
     if len(text) > 60:
@@ -581,6 +603,7 @@ def _element_converter(kind: Kind) -> _Conv:
 
         def obj(value: Any, path: JsonPath, issues: list[Issue]) -> Any:
             if value.__class__ is dict:
+                note_kept(value, issues)
                 return value
             _wrong(issues, path, expected, value)
             return _BAD
@@ -618,6 +641,7 @@ def _element_converter(kind: Kind) -> _Conv:
         return time
 
     def anything(value: Any, path: JsonPath, issues: list[Issue]) -> Any:  # noqa: ARG001
+        note_kept(value, issues)
         return value
 
     return anything
@@ -874,6 +898,7 @@ def _build_structurer(cls: type[Model]) -> _Structurer:
                     if extra is None:
                         extra = {}
                     extra[key] = value
+                    note_kept(value, issues)
                     continue
             if value is None:
                 if verbatim is None:
@@ -891,6 +916,7 @@ def _build_structurer(cls: type[Model]) -> _Structurer:
                 if verbatim is None:
                     verbatim = {}
                 verbatim[key] = value
+                note_kept(value, issues)
             elif typed.__class__ is _Keep:
                 values[name] = typed.value
                 if verbatim is None:

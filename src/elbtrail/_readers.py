@@ -21,7 +21,7 @@ from . import _scanner
 from ._actions import ELB_EVENT_SOURCE
 from ._decoders import MAX_DEPTH, Decoder, fingerprint, holds_bad_number, too_deep
 from ._decoders import orjson as _safe_orjson
-from ._event import Event, parse_owned
+from ._event import Event, parse_decoded
 from ._formats import RawRecord, records_in
 from ._input import CHUNK_SIZE, decompressed, inflated_at_once, texts
 from ._issues import Issue, IssueCode, ParseError, Severity
@@ -231,13 +231,13 @@ class _Collector:
         source: str,
     ) -> Event | None:
         """Type one record; ``None`` when it is dropped (a duplicate, too deep)."""
-        if too_deep(record):
+        # The record was decoded here, so the event may keep its values.
+        event, kept_raw = parse_decoded(record, path=path)
+        if kept_raw and too_deep(record):
             self.report(_too_deep(source, index, path, line))
             for repair in repairs:
                 self.report(repair)
             return None
-        # The record was decoded here, so the event may keep its values.
-        event = parse_owned(record, path=path)
         issues = repairs
         if event.issues:
             issues = repairs + [

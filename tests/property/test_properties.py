@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 import elbtrail
 from elbtrail import _readers
 from elbtrail import strategies as ets
+from elbtrail._decoders import MAX_DEPTH, too_deep
 
 JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
@@ -207,3 +208,117 @@ class TestStrategies:
     def test_error_events(self, event):
         """errors=True gives failed calls."""
         assert event.is_error
+
+
+def _places(value: Any, at: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Every path to an object or a list in *value*."""
+    out = [at] if isinstance(value, (dict, list)) else []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            out += _places(item, (*at, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            out += _places(item, (*at, index))
+    return out
+
+
+def _nested(levels: int) -> list[Any]:
+    """A list nested *levels* deep (``[]`` is one level)."""
+    value: list[Any] = []
+    for _ in range(levels - 1):
+        value = [value]
+    return value
+
+
+def _deepen(record: dict[str, Any], at: tuple[Any, ...], key: Any, excess: int) -> None:
+    """Put a list under *key* at *at*: the record is MAX_DEPTH + *excess* deep."""
+    container: Any = record
+    for step in at:
+        container = container[step]
+    # The record is one level, and each step down one more.
+    levels = MAX_DEPTH + excess - (len(at) + 1)
+    if isinstance(container, list):
+        container.append(_nested(levels))
+    else:
+        container[key] = _nested(levels)
+
+
+class TestDepth:
+    @given(
+        ets.records(),
+        st.data(),
+        st.integers(-2, 2),
+        st.booleans(),
+        st.booleans(),
+    )
+    def test_a_record_is_dropped_exactly_when_it_nests_too_deep(
+        self, record, data, excess, replace, elb_only
+    ):
+        """Nesting put anywhere in a record: dropped if and only if too deep."""
+        at = data.draw(st.sampled_from(_places(record)))
+        container: Any = record
+        for step in at:
+            container = container[step]
+        # (A record whose eventSource is replaced is another service's.)
+        keys = (
+            sorted(set(container) - {"eventSource"})
+            if isinstance(container, dict)
+            else []
+        )
+        key = (
+            data.draw(st.sampled_from(keys)) if replace and keys else "nestedForTheTest"
+        )
+        _deepen(record, at, key, excess)
+        text = json.dumps({"Records": [record]}).encode()
+
+        result = elbtrail.loads(text, elb_only=elb_only)
+
+        dropped = "too-deep" in [i.code for i in result.issues]
+        assert dropped == too_deep(record) == (excess > 0)
+        assert len(result.events) == (0 if dropped else 1)
+
+    @pytest.mark.parametrize("excess", [0, 1])
+    @pytest.mark.parametrize(
+        ("changes", "at", "elb_only"),
+        [
+            ({}, ("requestParameters",), True),  # an unknown key
+            ({"additionalEventData": {}}, ("additionalEventData",), True),  # untyped
+            ({"eventName": "ANewAction"}, ("requestParameters",), True),
+            ({"eventSource": "s3.amazonaws.com"}, ("requestParameters",), False),
+        ],
+        ids=["unknown key", "untyped field", "unknown action", "other service"],
+    )
+    def test_nesting_where_nothing_is_typed_is_measured(
+        self, changes, at, elb_only, excess
+    ):
+        """Kept as read, however deep: the record's depth is measured."""
+        record = {
+            "eventSource": "elasticloadbalancing.amazonaws.com",
+            "eventName": "DeleteRule",
+            "apiVersion": "2015-12-01",
+            "requestParameters": {"ruleArn": "arn:r"},
+            **changes,
+        }
+        _deepen(record, at, "nested", excess)
+        text = json.dumps({"Records": [record]}).encode()
+
+        result = elbtrail.loads(text, elb_only=elb_only)
+
+        assert (excess > 0) == too_deep(record)
+        deep = [i.code for i in result.issues if i.code == "too-deep"]
+        assert (["too-deep"] if excess > 0 else []) == deep
+        assert len(result.events) == (0 if excess > 0 else 1)
+
+    def test_a_value_of_the_wrong_type_is_measured(self):
+        """A deep list where a string belongs is kept as read, and measured."""
+        record = {
+            "eventSource": "elasticloadbalancing.amazonaws.com",
+            "eventName": "DeleteRule",
+            "apiVersion": "2015-12-01",
+            "requestParameters": {"ruleArn": "arn:r"},
+        }
+        _deepen(record, ("requestParameters",), "ruleArn", 1)
+
+        result = elbtrail.loads(json.dumps({"Records": [record]}).encode())
+
+        assert ["too-deep"] == [i.code for i in result.issues]
