@@ -103,6 +103,9 @@ class ModuleWriter:
         self.structures: dict[str, Any] = {}
         self.class_names: dict[str, str] = {}
         self.operations = sorted(self.model.operation_names)
+        # Filled by plan(): each action's shapes, and each class's module.
+        self.requests: list[tuple[str, str, Any, Any]] = []
+        self.homes: dict[str, str] = {}
 
     def type_of(self, shape: Any) -> str:
         """The annotation (without ``| None``) for a member of *shape*'s type."""
@@ -179,7 +182,7 @@ class ModuleWriter:
             raise ValueError(msg)
         # A shape of one action lives with it; a shape several actions share
         # has a module of its own, so that an action imports what it uses.
-        self.homes: dict[str, str] = {}
+        self.homes = {}
         for name, ops in users.items():
             self.homes[name] = (
                 action_module(next(iter(ops)))

@@ -6,6 +6,8 @@ import gzip
 import json
 import os
 import random
+import subprocess
+import sys
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -58,6 +60,26 @@ def _decoders_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
         msg = f"ELBTRAIL_TEST_DECODERS must be one of {DECODERS}, not {kind!r}"
         raise ValueError(msg)
     use_decoders(monkeypatch, kind)
+
+
+def run_cli(
+    *args: str, stdin: bytes | None = None, **popen: Any
+) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m elbtrail ARGS`` from the checkout, as a user would."""
+    result = subprocess.run(
+        [sys.executable, "-m", "elbtrail", *args],
+        input=stdin,
+        capture_output=True,
+        check=False,
+        cwd=Path(__file__).resolve().parent.parent,
+        **popen,
+    )
+    return subprocess.CompletedProcess(
+        result.args,
+        result.returncode,
+        result.stdout.decode("utf-8"),
+        result.stderr.decode("utf-8"),
+    )
 
 
 def corpus_record(name: str) -> dict[str, Any]:

@@ -5,12 +5,10 @@ from __future__ import annotations
 import csv
 import io
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from tests.conftest import CORPUS
+from tests.conftest import CORPUS, run_cli
 
 from elbtrail._cli import _Progress, _table, main
 
@@ -20,26 +18,10 @@ MISSING_COMMA = CORPUS / "classic-guide-deleteloadbalancer-missing-comma.json"
 CLEAN = CORPUS / "classic-guide-createloadbalancer.json"
 
 
-def run(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run(
-        [sys.executable, "-m", "elbtrail", *args],
-        input=stdin,
-        capture_output=True,
-        check=False,
-        cwd=ROOT,
-    )
-    return subprocess.CompletedProcess(
-        result.args,
-        result.returncode,
-        result.stdout.decode("utf-8"),
-        result.stderr.decode("utf-8"),
-    )
-
-
 class TestSummary:
     def test_summary_of_the_samples(self):
         """The README's first command: a summary of the bundled samples."""
-        result = run("summary", "samples/")
+        result = run_cli("summary", "samples/")
 
         assert 0 == result.returncode, result.stderr
         out = result.stdout
@@ -55,7 +37,7 @@ class TestSummary:
 
     def test_summary_all_services(self):
         """--all counts the records of every service."""
-        result = run("summary", "--all", "samples/AWSLogs")
+        result = run_cli("summary", "--all", "samples/AWSLogs")
 
         assert result.stdout.startswith("28 events (all services)")
 
@@ -63,7 +45,7 @@ class TestSummary:
 class TestEvents:
     def test_table(self):
         """The default table has a header and one row per event."""
-        result = run("events", str(CLEAN))
+        result = run_cli("events", str(CLEAN))
 
         lines = result.stdout.splitlines()
         assert 0 == result.returncode
@@ -81,14 +63,14 @@ class TestEvents:
 
     def test_jsonl_prints_the_original_records(self):
         """--format jsonl prints each record exactly as read."""
-        result = run("events", "--format", "jsonl", str(CLEAN))
+        result = run_cli("events", "--format", "jsonl", str(CLEAN))
 
         (line,) = result.stdout.splitlines()
         assert json.loads(CLEAN.read_text(encoding="utf-8")) == json.loads(line)
 
     def test_json(self):
         """--format json prints one JSON array."""
-        result = run("events", "--format", "json", "samples/eventbridge")
+        result = run_cli("events", "--format", "json", "samples/eventbridge")
 
         events = json.loads(result.stdout)
         assert ["CreateLoadBalancer", "CreateListener"] == [
@@ -97,7 +79,7 @@ class TestEvents:
 
     def test_csv(self):
         """--format csv has a header row and quotes what needs quoting."""
-        result = run("events", "--format", "csv", "samples/AWSLogs")
+        result = run_cli("events", "--format", "csv", "samples/AWSLogs")
 
         rows = list(csv.reader(io.StringIO(result.stdout)))
         assert [
@@ -123,7 +105,7 @@ class TestEvents:
     )
     def test_filters(self, args, expected):
         """Filters by action, errors, principal and time combine."""
-        result = run("events", "--format", "jsonl", *args, "samples/AWSLogs")
+        result = run_cli("events", "--format", "jsonl", *args, "samples/AWSLogs")
 
         assert 0 == result.returncode, result.stderr
         assert expected == len(result.stdout.splitlines())
@@ -135,14 +117,14 @@ class TestEvents:
             b'"eventName": "\\ud800", "apiVersion": "2015-12-01"}'
         )
 
-        result = run("events", "--format", "jsonl", "-", stdin=data)
+        result = run_cli("events", "--format", "jsonl", "-", stdin=data)
 
         assert 0 == result.returncode, result.stderr
         assert "\ud800" == json.loads(result.stdout)["eventName"]
 
     def test_bad_time_is_a_usage_error(self):
         """An unreadable --since is exit status 2 with a one-line message."""
-        result = run("events", "--since", "last tuesday", str(CLEAN))
+        result = run_cli("events", "--since", "last tuesday", str(CLEAN))
 
         assert 2 == result.returncode
         assert "elbtrail: error: --since: not a time: 'last tuesday'" in result.stderr
@@ -150,7 +132,7 @@ class TestEvents:
 
     def test_issues_are_mentioned_on_stderr(self):
         """events says on stderr that the input had issues."""
-        result = run("events", str(MISSING_COMMA))
+        result = run_cli("events", str(MISSING_COMMA))
 
         assert 0 == result.returncode
         assert "1 issue(s) while reading" in result.stderr
@@ -159,13 +141,13 @@ class TestEvents:
 class TestCheck:
     def test_clean_file_exits_zero(self):
         """A clean file: 'no issues', status 0."""
-        result = run("check", str(CLEAN))
+        result = run_cli("check", str(CLEAN))
 
         assert (0, "no issues\n") == (result.returncode, result.stdout)
 
     def test_damaged_file_exits_one(self):
         """Each issue is printed as file:line:col: severity: message; status 1."""
-        result = run("check", str(MISSING_COMMA))
+        result = run_cli("check", str(MISSING_COMMA))
 
         assert 1 == result.returncode
         assert (
@@ -179,7 +161,7 @@ class TestCheck:
         record["requestParameters"]["listeners"][0]["instancePort"] = "eighty"
         data = json.dumps({"Records": [record]}).encode()
 
-        result = run("check", "-", stdin=data)
+        result = run_cli("check", "-", stdin=data)
 
         assert 1 == result.returncode
         assert (
@@ -189,20 +171,20 @@ class TestCheck:
 
     def test_notices_alone_exit_zero(self):
         """Notices (a digest file) are printed but are not damage."""
-        result = run("check", str(CORPUS / "cloudtrail-guide-digest-file.json"))
+        result = run_cli("check", str(CORPUS / "cloudtrail-guide-digest-file.json"))
 
         assert 0 == result.returncode
         assert "notice: a CloudTrail digest file" in result.stdout
 
     def test_stdin(self):
         """- reads standard input, gzipped or not."""
-        result = run("check", "-q", "-", stdin=CLEAN.read_bytes())
+        result = run_cli("check", "-q", "-", stdin=CLEAN.read_bytes())
 
         assert (0, "") == (result.returncode, result.stdout)
 
     def test_missing_path(self):
         """A path that does not exist: one line on stderr, status 2."""
-        result = run("check", "no/such/file.json")
+        result = run_cli("check", "no/such/file.json")
 
         assert 2 == result.returncode
         assert (
@@ -212,14 +194,14 @@ class TestCheck:
 
     def test_usage_error(self):
         """An unknown command is a usage error."""
-        result = run("frobnicate")
+        result = run_cli("frobnicate")
 
         assert 2 == result.returncode
         assert "usage: elbtrail" in result.stderr
 
     def test_binary_garbage_is_not_a_crash(self):
         """Binary input is reported, not a traceback."""
-        result = run("check", "-", stdin=bytes(range(256)) * 4)
+        result = run_cli("check", "-", stdin=bytes(range(256)) * 4)
 
         assert 1 == result.returncode
         assert "Traceback" not in result.stderr
@@ -245,7 +227,7 @@ class TestProgress:
 
 
 def jsonl(*args: str) -> list[dict[str, object]]:
-    result = run("events", "--format", "jsonl", *args)
+    result = run_cli("events", "--format", "jsonl", *args)
     assert 0 == result.returncode, result.stderr
     return [json.loads(line) for line in result.stdout.splitlines()]
 
@@ -253,7 +235,7 @@ def jsonl(*args: str) -> list[dict[str, object]]:
 class TestFilters:
     def test_a_mistyped_action_suggests_the_closest_names(self):
         """--action DeleteLoadBalancr is a usage error that names the likely action."""
-        result = run("events", "--action", "DeleteLoadBalancr", "samples/")
+        result = run_cli("events", "--action", "DeleteLoadBalancr", "samples/")
 
         assert 2 == result.returncode
         assert (
@@ -265,7 +247,7 @@ class TestFilters:
 
     def test_an_action_like_no_other_is_still_an_error(self):
         """A name close to no action says what names look like."""
-        result = run("events", "--action", "xyzzy", "samples/")
+        result = run_cli("events", "--action", "xyzzy", "samples/")
 
         assert 2 == result.returncode
         assert "names are as in eventName, such as CreateLoadBalancer" in (
@@ -281,7 +263,7 @@ class TestFilters:
         )
         data = json.dumps(record).encode()
 
-        result = run(
+        result = run_cli(
             "events",
             "--all",
             "--action",
@@ -327,14 +309,14 @@ class TestFilters:
     @pytest.mark.parametrize("option", ["--action", "--principal", "--resource"])
     def test_an_empty_text_filter_is_a_usage_error(self, option):
         """An empty --action, --principal or --resource is refused, not ignored."""
-        result = run("events", option, " ", str(CLEAN))
+        result = run_cli("events", option, " ", str(CLEAN))
 
         assert 2 == result.returncode
         assert f"elbtrail: error: {option}: empty" in result.stderr
 
     def test_an_empty_window_is_a_usage_error(self):
         """--since after --until can match nothing, and says so."""
-        result = run(
+        result = run_cli(
             "events", "--since", "2026-03-15", "--until", "2026-03-01", "samples/"
         )
 
@@ -364,7 +346,7 @@ class TestFilters:
 
     def test_no_match_is_said_on_stderr(self):
         """Filters that match nothing say so on stderr, not on stdout."""
-        result = run("events", "--principal", "nobody", str(CLEAN))
+        result = run_cli("events", "--principal", "nobody", str(CLEAN))
 
         assert 0 == result.returncode
         assert "elbtrail: no event matched the filters\n" == result.stderr
@@ -374,7 +356,7 @@ class TestFilters:
 class TestOrderAndColumns:
     def test_tables_are_sorted_by_time_by_default(self):
         """The default table is oldest first, whatever the order of the files."""
-        result = run("events", "samples/")
+        result = run_cli("events", "samples/")
 
         times = [line.split()[0] for line in result.stdout.splitlines()[1:]]
         assert 31 == len(times)
@@ -383,7 +365,7 @@ class TestOrderAndColumns:
 
     def test_unsorted_tables_keep_the_reading_order(self):
         """--sort none prints the rows as read: the tree's 2026 files come first."""
-        result = run("events", "--sort", "none", "samples/")
+        result = run_cli("events", "--sort", "none", "samples/")
 
         times = [line.split()[0] for line in result.stdout.splitlines()[1:]]
         assert 31 == len(times)
@@ -400,7 +382,7 @@ class TestOrderAndColumns:
 
     def test_the_resource_column_names_what_was_touched(self):
         """RESOURCE shows the balancer and listener a Classic create touched."""
-        result = run("events", str(CLEAN))
+        result = run_cli("events", str(CLEAN))
 
         header, row = result.stdout.splitlines()
         start = header.index("RESOURCE")
@@ -408,11 +390,11 @@ class TestOrderAndColumns:
 
     def test_long_resource_lists_are_cut_in_tables_and_whole_in_csv(self):
         """A table shows two resources and how many more; CSV gives every ARN."""
-        table = run("events", "--action", "CreateListener", "samples/AWSLogs")
+        table = run_cli("events", "--action", "CreateListener", "samples/AWSLogs")
         rows = list(
             csv.DictReader(
                 io.StringIO(
-                    run(
+                    run_cli(
                         "events",
                         "--action",
                         "CreateListener",
@@ -434,7 +416,7 @@ class TestEverydayCommandLine:
         """--version prints the installed version and exits 0."""
         from importlib.metadata import version  # noqa: PLC0415
 
-        result = run("--version")
+        result = run_cli("--version")
 
         assert (0, f"elbtrail {version('elbtrail')}\n") == (
             result.returncode,
@@ -460,7 +442,7 @@ class TestEverydayCommandLine:
 
     def test_summary_counts_a_redelivered_record_once(self):
         """summary drops duplicates by default and says so; --no-dedupe keeps them."""
-        kept = run("summary", "--no-dedupe", "samples/")
+        kept = run_cli("summary", "--no-dedupe", "samples/")
 
         assert kept.stdout.startswith("31 events in samples/\n")
         assert (
@@ -470,7 +452,7 @@ class TestEverydayCommandLine:
 
     def test_messages_name_the_options(self):
         """A notice about a duplicate names --dedupe, not a keyword argument."""
-        result = run("check", "samples/")
+        result = run_cli("check", "samples/")
 
         assert "--dedupe drops it" in result.stdout
         assert "dedupe=True" not in result.stdout
@@ -481,7 +463,7 @@ class TestEverydayCommandLine:
             (tmp_path / name).write_text("Where these logs came from.\n")
         (tmp_path / "log.json").write_bytes(CLEAN.read_bytes())
 
-        check = run("check", str(tmp_path))
+        check = run_cli("check", str(tmp_path))
         events = jsonl(str(tmp_path))
 
         assert 0 == check.returncode, check.stdout
@@ -510,7 +492,9 @@ class TestTableLayout:
         ]
         data = "\n".join(json.dumps(r) for r in records).encode()
 
-        result = run("events", "--sort", "time", "--format", "jsonl", "-", stdin=data)
+        result = run_cli(
+            "events", "--sort", "time", "--format", "jsonl", "-", stdin=data
+        )
 
         assert ["early", "late", "x", "y"] == [
             json.loads(line)["eventID"] for line in result.stdout.splitlines()
@@ -567,7 +551,7 @@ class TestSortedTables:
 
 def test_a_window_to_the_end_of_time_reads_everything():
     """--until 9999-12-31 (a whole day at the end of the range) is no crash."""
-    result = run("events", "--format", "jsonl", "--until", "9999-12-31", "samples/")
+    result = run_cli("events", "--format", "jsonl", "--until", "9999-12-31", "samples/")
 
     assert 0 == result.returncode, result.stderr
     assert "Traceback" not in result.stderr

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.conftest import CORPUS, upload_tree, write_trail
+from tests.conftest import CORPUS, run_cli, upload_tree, write_trail
 
 from elbtrail import _pool, _readers
 from elbtrail._cli import main
@@ -28,25 +28,6 @@ from elbtrail._pool import usable_cores
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
 MISSING_COMMA = CORPUS / "classic-guide-deleteloadbalancer-missing-comma.json"
-
-
-def run(
-    *args: str, stdin: bytes | None = None, **popen: Any
-) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run(
-        [sys.executable, "-m", "elbtrail", *args],
-        input=stdin,
-        capture_output=True,
-        check=False,
-        cwd=ROOT,
-        **popen,
-    )
-    return subprocess.CompletedProcess(
-        result.args,
-        result.returncode,
-        result.stdout.decode("utf-8"),
-        result.stderr.decode("utf-8"),
-    )
 
 
 def summary(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -178,10 +159,10 @@ class TestSameOutput:
 
     def test_bundled_samples_as_processes(self):
         """The README's command, run as a user runs it, with and without workers."""
-        one = run("summary", "samples/")
+        one = run_cli("summary", "samples/")
         assert 0 == one.returncode
         for jobs in ("2", "auto"):
-            result = run("summary", "--jobs", jobs, "samples/")
+            result = run_cli("summary", "--jobs", jobs, "samples/")
             assert (one.returncode, one.stdout, one.stderr) == (
                 result.returncode,
                 result.stdout,
@@ -245,8 +226,8 @@ class TestFailures:
         locked = next(tmp_path.rglob("*_again.json.gz"))
         locked.chmod(0)
 
-        one = run("summary", "-j", "1", str(tmp_path), preexec_fn=_drop_file_access)
-        two = run("summary", "-j", "2", str(tmp_path), preexec_fn=_drop_file_access)
+        one = run_cli("summary", "-j", "1", str(tmp_path), preexec_fn=_drop_file_access)
+        two = run_cli("summary", "-j", "2", str(tmp_path), preexec_fn=_drop_file_access)
 
         assert f"{locked}: cannot read the file: Permission denied" in one.stdout
         assert (one.returncode, one.stdout, one.stderr) == (
@@ -264,8 +245,8 @@ class TestFailures:
         locked.chmod(0)
         paths = [str(readable), str(locked)]
 
-        one = run("summary", "-j", "1", *paths, preexec_fn=_drop_file_access)
-        two = run("summary", "-j", "2", *paths, preexec_fn=_drop_file_access)
+        one = run_cli("summary", "-j", "1", *paths, preexec_fn=_drop_file_access)
+        two = run_cli("summary", "-j", "2", *paths, preexec_fn=_drop_file_access)
 
         assert 2 == one.returncode
         assert (
@@ -312,8 +293,8 @@ class TestFailures:
         )
         env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(hooks), *sys.path])}
 
-        one = run("summary", "-j", "1", str(copy_of), env=env)
-        two = run("summary", "-j", "2", str(copy_of), env=env)
+        one = run_cli("summary", "-j", "1", str(copy_of), env=env)
+        two = run_cli("summary", "-j", "2", str(copy_of), env=env)
 
         assert 0 == one.returncode
         assert (hooks / "crashed").exists()  # a worker did die
@@ -421,7 +402,7 @@ class TestOption:
     @pytest.mark.parametrize("value", ["-1", "x", "1.5", ""])
     def test_bad_values_are_usage_errors(self, value):
         """--jobs takes a count, 0 or auto; anything else is exit status 2."""
-        result = run("summary", "--jobs", value, "samples/")
+        result = run_cli("summary", "--jobs", value, "samples/")
 
         assert 2 == result.returncode
         assert (
@@ -449,8 +430,8 @@ class TestOption:
             preexec_fn=one_core,
         )
         assert "1\n" == cores.stdout
-        one = run("summary", "samples/")
-        auto = run("summary", "-j", "auto", "samples/", preexec_fn=one_core)
+        one = run_cli("summary", "samples/")
+        auto = run_cli("summary", "-j", "auto", "samples/", preexec_fn=one_core)
         assert (one.returncode, one.stdout) == (auto.returncode, auto.stdout)
 
     def test_usable_cores_follow_the_affinity(self):

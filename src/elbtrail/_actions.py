@@ -99,7 +99,8 @@ class _ActionTable(Mapping[str, Action]):
 
 
 # Filled once per API, under the lock; read without it.
-_ACTIONS: dict[Api, _ActionTable] = {}
+# By API version: Api members are their version strings.
+_ACTIONS: dict[str, _ActionTable] = {}
 _BY_REQUEST_CLASS: dict[type[Model], Action] = {}
 _LOADING = threading.Lock()
 
@@ -201,7 +202,7 @@ def resolve(
     if name.__class__ is not str:
         return None
     if version.__class__ is str and version in _API_NAMES.keys():  # noqa: SIM118
-        table = _ACTIONS.get(version) or _table(Api(version))  # type: ignore[call-overload]
+        table = _ACTIONS.get(version) or _table(Api(version))
         action = table.made.get(name) or table.get(name)
         if action is None and issues is not None:
             issues.append(

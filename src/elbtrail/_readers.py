@@ -462,9 +462,7 @@ def _events_of_input(
     """
     data, rest = inflated_at_once(iter(chunks), whole_limit)
     if data is not None:
-        with _gc_paused(collector):
-            events = list(_events_from_plain(data, source, collector))
-        yield from events
+        yield from _events_at_once(data, source, collector, whole_limit)
         return
     plain = decompressed(rest, source, collector.report)
     limit = whole_limit
@@ -481,14 +479,19 @@ def _events_of_input(
     else:
         data = head[0] if len(head) == 1 else b"".join(head)
         del head
-        with _gc_paused(collector):
-            if size <= whole_limit:
-                events = list(_events_from_plain(data, source, collector))
-            else:
-                events = list(_events_split(data, source, collector))
-        yield from events
+        yield from _events_at_once(data, source, collector, whole_limit)
         return
     yield from _events_scanned(itertools.chain(head, plain), source, collector)
+
+
+def _events_at_once(
+    data: bytes, source: str, collector: _Collector, whole_limit: int
+) -> list[Event]:
+    """The events of a whole decompressed input: decoded, or split if larger."""
+    with _gc_paused(collector):
+        if len(data) <= whole_limit:
+            return list(_events_from_plain(data, source, collector))
+        return list(_events_split(data, source, collector))
 
 
 def _splittable(first: bytes, collector: _Collector) -> bool:
