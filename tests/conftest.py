@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, settings
 
-from elbtrail import _input, _prefilter, _readers, _scanner
+from elbtrail import _input, _model, _prefilter, _readers, _scanner
 
 DATA = Path(__file__).parent / "data"
 CORPUS = DATA / "corpus"
@@ -60,6 +60,17 @@ def _decoders_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
         msg = f"ELBTRAIL_TEST_DECODERS must be one of {DECODERS}, not {kind!r}"
         raise ValueError(msg)
     use_decoders(monkeypatch, kind)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_interning() -> None:
+    """
+    Start every test with empty interning tables.
+
+    Whether parts are shared depends on what was read before (see
+    ``_model._Pace``); a test's sharing must not depend on the tests before it.
+    """
+    _model._forget_interned()
 
 
 def run_cli(

@@ -272,6 +272,40 @@ class TestInterning:
         assert all(e.user_identity is shared for e in events[2:])
         assert events[0].user_identity == shared
 
+    def test_a_table_of_new_callers_rests_then_looks_again(self, monkeypatch):
+        """Where identities do not repeat, lookups pause, then resume."""
+        window, rest = 16, 32
+        monkeypatch.setattr(_model, "_INTERN_WINDOW", window)
+        monkeypatch.setattr(_model, "_INTERN_REST", rest)
+
+        def identities(name: str, times: int) -> list[Any]:
+            record = identity_record(userName=name)
+            return [elbtrail.parse_event(record).user_identity for _ in range(times)]
+
+        for i in range(window):  # a window of new callers: no hit
+            identities(f"new-{i}", 1)
+        resting = identities("resting", 3)
+        for i in range(rest - 3):  # the rest of the pause
+            identities(f"later-{i}", 1)
+        looking = identities("looking", 3)
+
+        assert resting[0] == resting[1] == resting[2]
+        assert resting[1] is not resting[2]  # built each time, not looked up
+        assert looking[1] is looking[2]
+
+    def test_a_table_that_hits_keeps_sharing(self, monkeypatch):
+        """Repeated identities stay shared window after window."""
+        monkeypatch.setattr(_model, "_INTERN_WINDOW", 16)
+        monkeypatch.setattr(_model, "_INTERN_REST", 32)
+        records = [identity_record(userName=f"caller-{i}") for i in range(3)]
+
+        seen = [
+            [elbtrail.parse_event(r).user_identity for r in records] for _ in range(40)
+        ]
+
+        for column in range(3):
+            assert 1 == len({id(row[column]) for row in seen[1:]})
+
     def test_empty_nested_objects_are_one_immutable_object(self):
         """Every ``webIdFederationData: {}`` is one object that cannot change."""
         records = [

@@ -202,7 +202,10 @@ def resolve(
     if name.__class__ is not str:
         return None
     if version.__class__ is str and version in _API_NAMES.keys():  # noqa: SIM118
-        table = _ACTIONS.get(version) or _table(Api(version))
+        # Not `get(version) or ...`: a table's truth would be its __len__.
+        table = _ACTIONS.get(version)
+        if table is None:
+            table = _table(Api(version))
         action = table.made.get(name) or table.get(name)
         if action is None and issues is not None:
             issues.append(

@@ -681,9 +681,11 @@ def _sequence_converter(inner: Kind) -> _Conv:
             _wrong(issues, path, "a list", value)
             return _BAD
         out = [convert(item, (path, i), issues) for i, item in enumerate(value)]
-        if any(item is _BAD for item in out):
+        # Scanned in C: most lists hold only values typed as they were.
+        kinds = list(map(type, out))
+        if _Bad in kinds:
             return _BAD
-        if any(item.__class__ is _Keep for item in out):
+        if _Keep in kinds:
             return _Keep(tuple(_unkept(item) for item in out))
         return tuple(out)
 
@@ -698,9 +700,10 @@ def _mapping_converter(inner: Kind) -> _Conv:
             _wrong(issues, path, "an object", value)
             return _BAD
         out = {k: convert(v, (path, k), issues) for k, v in value.items()}
-        if any(v is _BAD for v in out.values()):
+        kinds = list(map(type, out.values()))
+        if _Bad in kinds:
             return _BAD
-        if any(v.__class__ is _Keep for v in out.values()):
+        if _Keep in kinds:
             return _Keep({k: _unkept(v) for k, v in out.items()})
         return out
 
@@ -853,16 +856,21 @@ def _build_structurer(cls: type[Model]) -> _Structurer:
     collected in ``extra``.
     """
     fields = wire_fields(cls)
-    # wire key -> (attribute, the exact type stored as is, or None; converter)
-    specs: dict[str, tuple[str, type | None, _Conv]] = {}
-    hooks: dict[str, tuple[str, Callable[..., Any]]] = {}
+    # wire key -> (attribute, the exact type stored as is or None, the
+    # converter, whether the converter is a hook that takes the whole mapping)
+    specs: dict[str, tuple[str, type | None, Callable[..., Any], bool]] = {}
     for field in fields:
         if field.hook is not None:
-            hooks[field.wire] = (field.name, field.hook[0])
+            specs[field.wire] = (field.name, None, field.hook[0], True)
             continue
         assert field.kind is not None
         plain = _PLAIN_TYPES.get(field.kind.tag)
-        specs[field.wire] = (field.name, plain, _element_converter(field.kind))
+        specs[field.wire] = (
+            field.name,
+            plain,
+            _element_converter(field.kind),
+            False,
+        )
     attributes = attrs.fields(cls)
     if _builds_like_init(cls):
         # Every field, in field order, with its default: what __init__ leaves.
@@ -878,40 +886,33 @@ def _build_structurer(cls: type[Model]) -> _Structurer:
     copy_defaults = defaults.copy
     new = object.__new__
     set_dict = object.__setattr__
-    specs_get = specs.get
-    hooks_get = hooks.get
 
     def structure(data: Mapping[str, Any], path: JsonPath, issues: list[Issue]) -> Any:
         values = copy_defaults()
         verbatim: dict[str, Any] | None = None
         extra: dict[str, Any] | None = None
         for key, value in data.items():
-            spec = specs_get(key)
-            hook = None
-            if spec is not None:
-                if value.__class__ is spec[1]:
-                    values[spec[0]] = value
-                    continue
-            else:
-                hook = hooks_get(key)
-                if hook is None:
-                    if extra is None:
-                        extra = {}
-                    extra[key] = value
-                    note_kept(value, issues)
-                    continue
+            # A subscript costs less than a call to get(); unknown keys are rare.
+            try:
+                name, plain, convert, hooked = specs[key]
+            except KeyError:
+                if extra is None:
+                    extra = {}
+                extra[key] = value
+                note_kept(value, issues)
+                continue
+            if value.__class__ is plain:
+                values[name] = value
+                continue
             if value is None:
                 if verbatim is None:
                     verbatim = {}
                 verbatim[key] = None
                 continue
-            if hook is None:
-                assert spec is not None
-                name = spec[0]
-                typed = spec[2](value, (path, key), issues)
+            if hooked:
+                typed = convert(value, data, (path, key), issues)
             else:
-                name = hook[0]
-                typed = hook[1](value, data, (path, key), issues)
+                typed = convert(value, (path, key), issues)
             if typed is _BAD:
                 if verbatim is None:
                     verbatim = {}
@@ -1078,11 +1079,45 @@ def unstructure(model: Model) -> dict[str, Any]:
 # Only clean results are shared (no issue, nothing mutable inside); the table
 # is bounded in entries and in bytes of keys, and starts again empty when
 # either bound is reached.
+#
+# A lookup costs the mapping's text, about a fifth of building an identity,
+# and pays only where mappings repeat: in a file of new callers it is work
+# thrown away. Each table counts its hits in windows of lookups; after a
+# window with fewer than one hit in four, the next mappings are built
+# without a lookup, then the table is tried again.
 
 _INTERN_ENTRIES = 4096
 _INTERN_BYTES = 1 << 20
 #: Larger mappings are built each time: they are not the repeated kind.
 _INTERN_LARGEST = 2048
+#: Lookups a table's hits are counted over, and the share of hits that pays.
+_INTERN_WINDOW = 256
+_INTERN_WORTH = 4
+#: Mappings built without a lookup after a window that did not pay.
+_INTERN_REST = 4096
+
+
+class _Pace:
+    """How one interning table is doing: lookups and hits of this window."""
+
+    __slots__ = ("hits", "lookups", "resting")
+
+    def __init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        """Start counting again, looking mappings up."""
+        self.lookups = self.hits = self.resting = 0
+
+    def looked_up(self, *, hit: bool) -> None:
+        """Count a lookup; at the end of a window, decide whether to rest."""
+        self.lookups += 1
+        self.hits += hit
+        if self.lookups >= _INTERN_WINDOW:
+            if self.hits * _INTERN_WORTH < self.lookups:
+                self.resting = _INTERN_REST
+            self.lookups = self.hits = 0
+
 
 _dumps: Callable[[Any], bytes] | None
 try:
@@ -1091,8 +1126,19 @@ except ImportError:  # pragma: no cover - without the fast extra, no interning
     _dumps = None
 
 
-#: Every interning table, so that tests can check their bounds.
-_INTERN_TABLES: list[Mapping[bytes, object]] = []
+#: Every interning table, and how it is doing, so that tests can check them.
+_INTERN_TABLES: list[dict[bytes, Any]] = []
+_INTERN_PACES: list[_Pace] = []
+
+
+def _forget_interned() -> None:
+    """Empty every interning table and start its counts again (for tests)."""
+    for table in _INTERN_TABLES:
+        table.clear()
+    for pace in _INTERN_PACES:
+        pace.reset()
+
+
 # What a table gives for a text it has not seen.
 _UNSEEN: Any = object()
 
@@ -1110,7 +1156,13 @@ def _interning(function: _Structurer) -> _Structurer:
     assert dumps is not None
     unshared = _UNSHARED.get
 
+    pace = _Pace()
+    _INTERN_PACES.append(pace)
+
     def interned(data: Mapping[str, Any], path: JsonPath, issues: list[Issue]) -> Any:
+        if pace.resting > 0:  # threads may race it below zero: that is resting 0
+            pace.resting -= 1
+            return function(data, path, issues)
         if unshared():
             return function(data, path, issues)
         try:
@@ -1121,7 +1173,9 @@ def _interning(function: _Structurer) -> _Structurer:
         if found is not None and found is not _UNSEEN:
             kept, result = found
             if kept is None or kept == data:
+                pace.looked_up(hit=True)
                 return result
+        pace.looked_up(hit=False)
         if len(text) > _INTERN_LARGEST:
             return function(data, path, issues)
         before = len(issues)

@@ -133,7 +133,11 @@ def elb_candidates(
     # One buffer of the records, NUL between them (JSON text has none): the
     # searches below run in C over it, not in Python over each record.
     joined = _SEPARATOR.join(records)
-    ends = array.array("q", itertools.accumulate(len(raw) + 1 for raw in records))
+    # Where each record ends in `joined`: its length and a separator a record.
+    ends = array.array(
+        "q",
+        map(operator.add, itertools.accumulate(map(len, records)), itertools.count(1)),
+    )
     firsts = operator.itemgetter(0, *ends[:-1])(joined) if len(ends) > 1 else ()
     if joined[0] != _OBJECT or firsts.count(_OBJECT) != len(firsts):
         return None  # a record that is not an object: the usual path says so
