@@ -6,6 +6,7 @@ import gzip
 import json
 import os
 import random
+import signal
 import subprocess
 import sys
 import urllib.request
@@ -35,6 +36,12 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 settings.load_profile(os.environ.get("ELBTRAIL_HYPOTHESIS_PROFILE", "default"))
+
+# A shell starts background jobs with Ctrl-C ignored, and programs inherit
+# that: the commands the Ctrl-C tests start would never see it. Python's own
+# handler is reset to the default when a child program starts.
+if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 #: The decoders a test can read with: msgspec and orjson (the fast extra),
