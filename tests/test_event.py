@@ -84,6 +84,41 @@ class TestSeedRecords:
             == event.to_dict()["responseElements"]["loadBalancers"][0]["createdTime"]
         )
 
+    def test_a_repeated_java_style_time_is_kept_verbatim_every_time(self, v2_create):
+        """A time remembered from an earlier record is still written back as read."""
+        events = [elbtrail.parse_event(copy.deepcopy(v2_create)) for _ in range(3)]
+
+        when = datetime(2016, 4, 11, 17, 23, 50, tzinfo=UTC)
+        for event in events:
+            assert when == event.response_elements.load_balancers[0].created_time
+            assert v2_create == event.to_dict()
+
+    def test_long_time_texts_are_read_but_not_remembered(self, v2_create):
+        """Times with huge fractions parse, and are not held after their events."""
+        import tracemalloc  # noqa: PLC0415 - this test only
+
+        def record(number: int) -> dict[str, Any]:
+            one = copy.deepcopy(v2_create)
+            fraction = "0" * 100_000 + f"{number:04d}"
+            one["responseElements"]["loadBalancers"][0]["createdTime"] = (
+                f"20160411T172350.{fraction}Z"
+            )
+            return one
+
+        tracemalloc.start()
+        try:
+            before = tracemalloc.get_traced_memory()[0]
+            records = [record(n) for n in range(40)]
+            events = [elbtrail.parse_event(r) for r in records]
+            times = {e.response_elements.load_balancers[0].created_time for e in events}
+            del events, records
+            kept = tracemalloc.get_traced_memory()[0] - before
+        finally:
+            tracemalloc.stop()
+
+        assert {datetime(2016, 4, 11, 17, 23, 50, tzinfo=UTC)} == times
+        assert kept < 1_000_000  # 40 texts of 100 KB, had they been kept
+
     def test_enums_accept_known_and_new_values(self, v2_create):
         """Known enum values become members; values AWS adds later stay strings."""
         v2_create["requestParameters"]["type"] = "quantum"

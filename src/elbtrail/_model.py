@@ -611,17 +611,20 @@ def _element_converter(kind: Kind) -> _Conv:
         return obj
     if tag == "ts":
         # Records of one file share their seconds; datetimes are immutable.
+        # Times in the envelope's own form format back to the same text and
+        # need no remembered spelling; others (Java's "Apr 11, 2016 5:23:50
+        # PM" in responses) are remembered apart, as they must be kept.
         recent: dict[str, datetime] = {}
         recent_get = recent.get
+        spelled: dict[str, datetime] = {}
+        spelled_get = spelled.get
 
         def time(value: Any, path: JsonPath, issues: list[Issue]) -> Any:
-            # The envelope's own form formats back to the same text, so it
-            # needs no remembered spelling.
+            parsed: datetime | None
             if value.__class__ is str:
-                known = recent_get(value)
-                if known is not None:
-                    return known
-                parsed: datetime | None
+                parsed = recent_get(value)
+                if parsed is not None:
+                    return parsed
                 if is_canonical(value):
                     try:
                         parsed = parse_canonical(value)
@@ -632,7 +635,16 @@ def _element_converter(kind: Kind) -> _Conv:
                             recent.clear()
                         recent[value] = parsed
                         return parsed
-            parsed = parse_timestamp(value)
+                parsed = spelled_get(value)
+                if parsed is None:
+                    parsed = parse_timestamp(value)
+                    # Fractions of any length parse: a long text is not kept.
+                    if parsed is not None and len(value) <= _SPELLED_LONGEST:
+                        if len(spelled) >= _RECENT_TIMES:
+                            spelled.clear()
+                        spelled[value] = parsed
+            else:
+                parsed = parse_timestamp(value)
             if parsed is not None:
                 return _Keep(parsed)
             _wrong(issues, path, expected, value)
@@ -649,6 +661,8 @@ def _element_converter(kind: Kind) -> _Conv:
 
 #: Times each time field remembers, from their text.
 _RECENT_TIMES = 4096
+#: The longest text of a time in another form that is remembered.
+_SPELLED_LONGEST = 48
 
 
 def _unkept(value: Any) -> Any:
