@@ -14,7 +14,7 @@ import attrs
 import pytest
 
 import elbtrail
-from elbtrail import _model, classic
+from elbtrail import Model, _model, classic
 
 
 def identity_record(**fields: Any) -> dict[str, Any]:
@@ -306,6 +306,25 @@ class TestInterning:
         for column in range(3):
             assert 1 == len({id(row[column]) for row in seen[1:]})
 
+    def test_forgetting_starts_the_byte_count_again(self, monkeypatch):
+        """After the tables are emptied, their byte bound is counted afresh."""
+        monkeypatch.setattr(_model, "_INTERN_BYTES", 5000)
+        for i in range(3):  # three texts of about 1,600 bytes: just below it
+            elbtrail.parse_event(identity_record(userName=f"{i}" + "x" * 1550))
+
+        _model._forget_interned()
+        assert [0] * len(_model._INTERN_PACES) == [
+            pace.size for pace in _model._INTERN_PACES
+        ]
+        record = identity_record(userName="after")
+        first, second = (elbtrail.parse_event(record) for _ in range(2))
+        for i in range(6):  # small ones, far below the bound when counted afresh
+            elbtrail.parse_event(identity_record(userName=f"small-{i}"))
+        third = elbtrail.parse_event(record)
+
+        assert first.user_identity == second.user_identity
+        assert second.user_identity is third.user_identity
+
     def test_empty_nested_objects_are_one_immutable_object(self):
         """Every ``webIdFederationData: {}`` is one object that cannot change."""
         records = [
@@ -353,6 +372,54 @@ class TestInterning:
             assert len(table) <= _model._INTERN_ENTRIES
             size = sum(len(text) for text in table)
             assert size <= _model._INTERN_BYTES + _model._INTERN_LARGEST
+
+
+class _ClaimsEveryClass(type):
+    """A metaclass whose classes say they equal every class."""
+
+    def __eq__(cls, other: object) -> bool:
+        return True
+
+    __hash__ = type.__hash__
+
+
+class _Odd(metaclass=_ClaimsEveryClass):
+    """A value whose class compares equal to any class."""
+
+
+@attrs.frozen(kw_only=True, repr=False, slots=False, eq=False)
+class _Holder(Model):
+    """A user's model with a list of untyped values."""
+
+    values: tuple[Any, ...] | None = None
+
+
+class _RaisingKey(str):
+    """A key that hashes as a known key and fails to compare with KeyError."""
+
+    __slots__ = ()
+    __hash__ = str.__hash__
+
+    def __eq__(self, other: object) -> bool:
+        raise KeyError(str(self))
+
+
+class TestOddValues:
+    def test_a_list_item_of_a_class_equal_to_every_class_is_kept(self):
+        """Wrong values in a list are told by identity, not by equality."""
+        odd = _Odd()
+
+        model = _Holder.from_dict({"values": [odd]})
+
+        assert (odd,) == model.values
+        assert {} == dict(model.verbatim)
+
+    def test_a_key_whose_comparison_raises_keyerror_is_not_taken_as_unknown(self):
+        """The caller's own KeyError propagates; the key is not filed in extra."""
+        record = {"userIdentity": {"type": "IAMUser", _RaisingKey("userName"): "a"}}
+
+        with pytest.raises(KeyError, match="userName"):
+            elbtrail.parse_event(record)
 
 
 class TestMisuse:

@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import contextvars
 import enum
+import itertools
 import linecache
 import operator
 import reprlib
@@ -659,6 +660,10 @@ def _element_converter(kind: Kind) -> _Conv:
     return anything
 
 
+# Endless repeats of the markers, to compare a converted list with by identity.
+_BADS = itertools.repeat(_BAD)
+_KEEPS = itertools.repeat(_Keep)
+
 #: Times each time field remembers, from their text.
 _RECENT_TIMES = 4096
 #: The longest text of a time in another form that is remembered.
@@ -695,11 +700,10 @@ def _sequence_converter(inner: Kind) -> _Conv:
             _wrong(issues, path, "a list", value)
             return _BAD
         out = [convert(item, (path, i), issues) for i, item in enumerate(value)]
-        # Scanned in C: most lists hold only values typed as they were.
-        kinds = list(map(type, out))
-        if _Bad in kinds:
+        # Scanned in C, by identity: most lists hold only values typed as they were.
+        if any(map(operator.is_, out, _BADS)):
             return _BAD
-        if _Keep in kinds:
+        if any(map(operator.is_, map(type, out), _KEEPS)):
             return _Keep(tuple(_unkept(item) for item in out))
         return tuple(out)
 
@@ -714,10 +718,9 @@ def _mapping_converter(inner: Kind) -> _Conv:
             _wrong(issues, path, "an object", value)
             return _BAD
         out = {k: convert(v, (path, k), issues) for k, v in value.items()}
-        kinds = list(map(type, out.values()))
-        if _Bad in kinds:
+        if any(map(operator.is_, out.values(), _BADS)):
             return _BAD
-        if _Keep in kinds:
+        if any(map(operator.is_, map(type, out.values()), _KEEPS)):
             return _Keep({k: _unkept(v) for k, v in out.items()})
         return out
 
@@ -910,6 +913,8 @@ def _build_structurer(cls: type[Model]) -> _Structurer:
             try:
                 name, plain, convert, hooked = specs[key]
             except KeyError:
+                if key in specs:  # the key's own comparison raised KeyError
+                    raise
                 if extra is None:
                     extra = {}
                 extra[key] = value
@@ -1094,11 +1099,12 @@ def unstructure(model: Model) -> dict[str, Any]:
 # is bounded in entries and in bytes of keys, and starts again empty when
 # either bound is reached.
 #
-# A lookup costs the mapping's text, about a fifth of building an identity,
-# and pays only where mappings repeat: in a file of new callers it is work
-# thrown away. Each table counts its hits in windows of lookups; after a
-# window with fewer than one hit in four, the next mappings are built
-# without a lookup, then the table is tried again.
+# A lookup costs the mapping's text, a tenth to a fifth of building an
+# identity, and finds a mapping only from its third sighting: where callers
+# are new, or come two or three times a file, it is work thrown away. Each
+# table counts its hits in windows of lookups; after a window with fewer
+# than one hit in four, the next mappings are built without a lookup, then
+# the table is tried again.
 
 _INTERN_ENTRIES = 4096
 _INTERN_BYTES = 1 << 20
@@ -1112,16 +1118,20 @@ _INTERN_REST = 4096
 
 
 class _Pace:
-    """How one interning table is doing: lookups and hits of this window."""
+    """
+    How one interning table is doing.
 
-    __slots__ = ("hits", "lookups", "resting")
+    The bytes of its keys, and the lookups and hits of this window.
+    """
+
+    __slots__ = ("hits", "lookups", "resting", "size")
 
     def __init__(self) -> None:
         self.reset()
 
     def reset(self) -> None:
-        """Start counting again, looking mappings up."""
-        self.lookups = self.hits = self.resting = 0
+        """Start counting again, from an empty table, looking mappings up."""
+        self.size = self.lookups = self.hits = self.resting = 0
 
     def looked_up(self, *, hit: bool) -> None:
         """Count a lookup; at the end of a window, decide whether to rest."""
@@ -1140,16 +1150,15 @@ except ImportError:  # pragma: no cover - without the fast extra, no interning
     _dumps = None
 
 
-#: Every interning table, and how it is doing, so that tests can check them.
+#: Every interning table and how it is doing, so that tests can check them.
 _INTERN_TABLES: list[dict[bytes, Any]] = []
 _INTERN_PACES: list[_Pace] = []
 
 
 def _forget_interned() -> None:
     """Empty every interning table and start its counts again (for tests)."""
-    for table in _INTERN_TABLES:
+    for table, pace in zip(_INTERN_TABLES, _INTERN_PACES, strict=True):
         table.clear()
-    for pace in _INTERN_PACES:
         pace.reset()
 
 
@@ -1163,15 +1172,14 @@ def _interning(function: _Structurer) -> _Structurer:
     # as); ``None`` for a text seen once: most mappings never come again (a
     # new caller for every record), and are not worth keeping.
     table: dict[bytes, tuple[Mapping[str, Any] | None, Any] | None] = {}
-    _INTERN_TABLES.append(table)
-    size = [0]
+    pace = _Pace()
+    with _COMPILE:
+        _INTERN_TABLES.append(table)
+        _INTERN_PACES.append(pace)
     lock = threading.Lock()
     dumps = _dumps
     assert dumps is not None
     unshared = _UNSHARED.get
-
-    pace = _Pace()
-    _INTERN_PACES.append(pace)
 
     def interned(data: Mapping[str, Any], path: JsonPath, issues: list[Issue]) -> Any:
         if pace.resting > 0:  # threads may race it below zero: that is resting 0
@@ -1195,14 +1203,14 @@ def _interning(function: _Structurer) -> _Structurer:
         before = len(issues)
         result = function(data, path, issues)
         with lock:
-            if len(table) >= _INTERN_ENTRIES or size[0] >= _INTERN_BYTES:
+            if len(table) >= _INTERN_ENTRIES or pace.size >= _INTERN_BYTES:
                 table.clear()
-                size[0] = 0
+                pace.size = 0
             if found is _UNSEEN:
                 table[text] = None
             elif len(issues) == before and _share(result):
                 table[text] = (copy_json(data) if b"null" in text else None, result)
-            size[0] += len(text)
+            pace.size += len(text)
         return result
 
     return interned
