@@ -14,7 +14,7 @@ from __future__ import annotations
 import functools
 import json
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from ._issues import Issue, IssueCode, Severity
@@ -30,6 +30,7 @@ __all__ = [
     "fingerprint",
     "holds",
     "holds_bad_number",
+    "kept_too_deep",
     "marks",
     "number",
     "orjson",
@@ -276,6 +277,26 @@ def too_deep(value: Any) -> bool:
             kind = item.__class__
             if kind is dict or kind is list:
                 stack.append((item, depth + 1))
+    return False
+
+
+def kept_too_deep(kept: Iterable[tuple[Any, JsonPath]], record_path: JsonPath) -> bool:
+    """
+    Whether values kept at their JSON paths make their record too deep.
+
+    *kept* pairs each object or list a record kept as read with its JSON
+    path, a chain of ``(parent, key)`` pairs that starts from
+    *record_path*, the record's own. The record, at depth 1, nests deeper
+    than `MAX_DEPTH` exactly when a value does, counted from the record:
+    each value is checked inside as many lists as it is levels below it.
+    """
+    for value, where in kept:
+        wrapped, place = value, where
+        while place is not record_path and place.__class__ is tuple:
+            place = place[0]
+            wrapped = [wrapped]
+        if too_deep(wrapped):
+            return True
     return False
 
 

@@ -111,7 +111,7 @@ def _structure_part(
     # Notices about the API are said once, with the request.
     action = resolve(record, issues if request else None, path[0])
     if action is None:
-        note_kept(value, issues)
+        note_kept(value, path, issues)
         return value
     cls = action.request if request else action.response
     return structurer(cls)(value, path, issues)
@@ -308,11 +308,12 @@ def parse_owned(
 
 def parse_decoded(
     record: dict[str, Any], *, strict: bool = False, path: JsonPath = ""
-) -> tuple[Event, bool]:
+) -> tuple[Event, list[tuple[Any, JsonPath]] | None]:
     """
-    `parse_owned`, and whether the event kept an object or list as read.
+    `parse_owned`, and the objects and lists the event kept as read.
 
-    Only then can the record nest deeper than the models do (see `Issues`).
+    Only they can make the record nest deeper than the models do (see
+    `Issues`); each comes with its JSON path, which starts from *path*.
     """
     issues = Issues()
     event: Event = _STRUCTURE_EVENT(record, path, issues)
@@ -324,7 +325,7 @@ def parse_decoded(
         # The issues are found while the event is built, so they are attached
         # after; the event is not shared with anyone before this returns.
         object.__setattr__(event, "issues", tuple(issues))
-    return event, issues.kept_raw
+    return event, issues.kept
 
 
 def _misuse(record: Mapping[str, Any], path: JsonPath) -> Issue:

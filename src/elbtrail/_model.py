@@ -382,24 +382,27 @@ _REPR.maxother = 50
 
 class Issues(list[Issue]):
     """
-    The issues of one record's structuring, and whether it kept raw JSON.
+    The issues of one record's structuring, and the raw JSON it kept.
 
     Models nest only as deep as their shapes do; a record can nest deeper
     only through a JSON object or list kept as it was read (an unknown key,
-    a value of the wrong type, an untyped field). The readers check a
-    record's depth only when `kept_raw` says one was kept.
+    a value of the wrong type, an untyped field). The readers measure the
+    depth of those values only, where `kept` lists them.
     """
 
-    #: Whether an object or list was kept as it was read.
-    kept_raw = False
+    #: The objects and lists kept as they were read, with their JSON paths.
+    kept: list[tuple[Any, JsonPath]] | None = None
 
 
-def note_kept(value: Any, issues: list[Issue]) -> None:
-    """Note in *issues* that *value* is kept as it was read."""
-    if (value.__class__ is dict or value.__class__ is list) and (
-        issues.__class__ is Issues
+def note_kept(value: Any, path: JsonPath, issues: list[Issue]) -> None:
+    """Note in *issues* that *value*, at *path*, is kept as it was read."""
+    if (value.__class__ is dict or value.__class__ is list) and isinstance(
+        issues, Issues
     ):
-        issues.kept_raw = True
+        if issues.kept is None:
+            issues.kept = [(value, path)]
+        else:
+            issues.kept.append((value, path))
 
 
 def _describe(value: Any) -> str:
@@ -604,7 +607,7 @@ def _element_converter(kind: Kind) -> _Conv:
 
         def obj(value: Any, path: JsonPath, issues: list[Issue]) -> Any:
             if value.__class__ is dict:
-                note_kept(value, issues)
+                note_kept(value, path, issues)
                 return value
             _wrong(issues, path, expected, value)
             return _BAD
@@ -653,8 +656,8 @@ def _element_converter(kind: Kind) -> _Conv:
 
         return time
 
-    def anything(value: Any, path: JsonPath, issues: list[Issue]) -> Any:  # noqa: ARG001
-        note_kept(value, issues)
+    def anything(value: Any, path: JsonPath, issues: list[Issue]) -> Any:
+        note_kept(value, path, issues)
         return value
 
     return anything
@@ -918,7 +921,7 @@ def _build_structurer(cls: type[Model]) -> _Structurer:
                 if extra is None:
                     extra = {}
                 extra[key] = value
-                note_kept(value, issues)
+                note_kept(value, (path, key), issues)
                 continue
             if value.__class__ is plain:
                 values[name] = value
@@ -936,7 +939,7 @@ def _build_structurer(cls: type[Model]) -> _Structurer:
                 if verbatim is None:
                     verbatim = {}
                 verbatim[key] = value
-                note_kept(value, issues)
+                note_kept(value, (path, key), issues)
             elif typed.__class__ is _Keep:
                 values[name] = typed.value
                 if verbatim is None:

@@ -19,7 +19,13 @@ import attrs
 
 from . import _scanner
 from ._actions import ELB_EVENT_SOURCE
-from ._decoders import MAX_DEPTH, Decoder, fingerprint, holds_bad_number, too_deep
+from ._decoders import (
+    MAX_DEPTH,
+    Decoder,
+    fingerprint,
+    holds_bad_number,
+    kept_too_deep,
+)
 from ._decoders import orjson as _safe_orjson
 from ._event import Event, parse_decoded
 from ._formats import RawRecord, records_in
@@ -232,8 +238,8 @@ class _Collector:
     ) -> Event | None:
         """Type one record; ``None`` when it is dropped (a duplicate, too deep)."""
         # The record was decoded here, so the event may keep its values.
-        event, kept_raw = parse_decoded(record, path=path)
-        if kept_raw and too_deep(record):
+        event, kept = parse_decoded(record, path=path)
+        if kept is not None and kept_too_deep(kept, path):
             self.report(_too_deep(source, index, path, line))
             for repair in repairs:
                 self.report(repair)
